@@ -1,0 +1,82 @@
+"""The kept originals: a content-addressed archive and a quarantine.
+
+Every received file's exact bytes are kept in the data folder. Accepted files
+go to ``archive/ab/<sha256><suffix>``; rejected ones to
+``quarantine/<sha256><suffix>`` with ``<sha256>.reason.txt`` beside them, one
+line per rejection. Writes are atomic (temporary file, fsync, rename), so a
+crash never leaves a half-written copy under a final name; the same bytes are
+stored once however often they arrive.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from ingest.record import Format
+
+
+class Archive:
+    """Where original bytes are kept, under ``root`` (the data folder)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def keep(self, data: bytes, sha256: str, fmt: Format) -> str:
+        """Keep accepted bytes; returns the path relative to the data folder."""
+        rel = f"archive/{sha256[:2]}/{sha256}{fmt.suffix}"
+        self._write(self.root / rel, data)
+        return rel
+
+    def quarantine(
+        self,
+        sha256: str,
+        fmt: Format,
+        reason: str,
+        data: bytes | None = None,
+        source: Path | None = None,
+    ) -> str:
+        """Keep rejected bytes (given, or copied from ``source``) and log why."""
+        rel = f"quarantine/{sha256}{fmt.suffix}"
+        target = self.root / rel
+        if data is not None:
+            self._write(target, data)
+        elif source is not None and not target.exists():
+            self._copy(source, target)
+        reason_file = self.root / "quarantine" / f"{sha256}.reason.txt"
+        with open(reason_file, "a", encoding="utf-8") as fh:
+            fh.write(reason.rstrip("\n") + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        return rel
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def _write(self, target: Path, data: bytes) -> None:
+        if target.exists() and target.stat().st_size == len(data):
+            return
+        _atomic(target, lambda out: out.write(data))
+
+    def _copy(self, source: Path, target: Path) -> None:
+        with open(source, "rb") as src:
+            _atomic(target, lambda out: shutil.copyfileobj(src, out, 1 << 20))
+
+
+def _atomic(target: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Create ``target`` whole or not at all, durably."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            fill(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

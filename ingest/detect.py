@@ -1,0 +1,122 @@
+"""Format detection from a file's bytes: magic numbers first, the name never.
+
+A JPEG named ``.pdf`` is a JPEG here. Containers are looked into just enough to
+tell a .docx from an .odt from a plain zip, and an encrypted Office file or an
+old .doc from another OLE2 compound file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from ingest.record import Format
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SIMPLE_MAGIC: tuple[tuple[bytes, Format], ...] = (
+    (b"\xff\xd8\xff", Format.JPEG),
+    (b"\x89PNG\r\n\x1a\n", Format.PNG),
+    (b"II*\x00", Format.TIFF),
+    (b"MM\x00*", Format.TIFF),
+    (b"GIF87a", Format.GIF),
+    (b"GIF89a", Format.GIF),
+    (b"{\\rtf", Format.RTF),
+)
+
+
+def detect(data: bytes) -> Format:
+    """Tell what ``data`` is. Unknown binary data is ``UNKNOWN``; text is ``TEXT``.
+
+    Whether "text" really decodes is the text extractor's business: detection
+    only rules out content that is plainly binary.
+    """
+    head = data[:16]
+    for magic, fmt in _SIMPLE_MAGIC:
+        if head.startswith(magic):
+            return fmt
+    if head.startswith(b"BM") and len(data) > 26 and data[14] in (12, 40, 52, 56, 64, 108, 124):
+        return Format.BMP
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return Format.WEBP
+    # PDF files may carry a few bytes of junk before the header; readers accept 1 KiB.
+    if b"%PDF-" in data[:1024]:
+        return Format.PDF
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _detect_zip(data)
+    if head.startswith(_OLE_MAGIC):
+        return _detect_ole(data)
+    if _looks_binary(data[:8192]):
+        return Format.UNKNOWN
+    return Format.TEXT
+
+
+def _detect_zip(data: bytes) -> Format:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names:
+                info = zf.getinfo("mimetype")
+                if info.file_size < 200:
+                    mime = zf.read("mimetype").strip()
+                    if mime == b"application/vnd.oasis.opendocument.text":
+                        return Format.ODT
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        # A damaged zip whose first entry is a Word part is still a (broken) .docx:
+        # the extractor then says precisely what is wrong with it.
+        return Format.DOCX if _first_entry_is_word(data) else Format.ZIP
+    if "word/document.xml" in names or (
+        "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
+    ):
+        return Format.DOCX
+    return Format.ZIP
+
+
+def _first_entry_is_word(data: bytes) -> bool:
+    # Local file header: name length at offset 26, name from offset 30.
+    if len(data) < 30:
+        return False
+    name_len = int.from_bytes(data[26:28], "little")
+    name = data[30 : 30 + name_len]
+    return name.startswith((b"word/", b"[Content_Types].xml", b"_rels/", b"docProps/"))
+
+
+def _detect_ole(data: bytes) -> Format:
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception:  # olefile raises many types on damaged input
+        return Format.OLE
+    try:
+        streams = {"/".join(entry) for entry in ole.listdir()}
+    finally:
+        ole.close()
+    if "EncryptedPackage" in streams:
+        return Format.ENCRYPTED_OFFICE
+    if "WordDocument" in streams:
+        return Format.DOC
+    return Format.OLE
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """True for data that no text encoding we read would produce."""
+    if not sample:
+        return False
+    if b"\x00" in sample:
+        # UTF-16 text has NULs too: in ASCII-range characters, at every other byte.
+        return not _looks_utf16(sample)
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls / len(sample) > 0.05
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample[: len(sample) // 2 * 2].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if text and sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t") / len(text) > 0.95:
+            return True
+    return False

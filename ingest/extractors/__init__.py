@@ -1,0 +1,85 @@
+"""The extractor seam: one module per format, listed in one explicit mapping.
+
+An extractor turns a file's bytes into an :class:`Extraction` (pages and body
+paragraphs) or raises :class:`minyi.errors.ExtractionError` with the reason in
+Chinese. Formats without an extractor get a clear rejection message instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from ingest.options import IngestOptions
+from ingest.record import Format, Page
+from minyi.errors import UnsupportedFormatError
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What an extractor read.
+
+    ``pages`` hold the full text, page by page, in storage form (see textnorm).
+    ``body`` lists the paragraphs of the main text only, without headers,
+    footers or notes: recognition of title and 反映人 looks there.
+    """
+
+    pages: tuple[Page, ...]
+    body: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages if p.text)
+
+
+class Extractor(Protocol):
+    def __call__(self, data: bytes, options: IngestOptions) -> Extraction: ...
+
+
+def _docx(data: bytes, options: IngestOptions) -> Extraction:
+    from ingest.extractors import docx
+
+    return docx.extract(data, options)
+
+
+def _pdf(data: bytes, options: IngestOptions) -> Extraction:
+    from ingest.extractors import pdf
+
+    return pdf.extract(data, options)
+
+
+def _text(data: bytes, options: IngestOptions) -> Extraction:
+    from ingest.extractors import text
+
+    return text.extract(data, options)
+
+
+EXTRACTORS: dict[Format, Extractor] = {
+    Format.DOCX: _docx,
+    Format.PDF: _pdf,
+    Format.TEXT: _text,
+}
+
+_IMAGE_REASON = (
+    "这是图片文件（{fmt}），需要 OCR 文字识别，本版本尚不支持；"
+    "请提交文字版（.docx 或可复制文字的 PDF）"
+)
+_UNSUPPORTED: dict[Format, str] = {
+    Format.DOC: "这是旧版 Word/WPS 文档（.doc/.wps），本版本尚不支持；请另存为 .docx 后重新提交",
+    Format.RTF: "这是 RTF 文档，本版本尚不支持；请另存为 .docx 后重新提交",
+    Format.ODT: "这是 OpenDocument 文档（.odt），本版本尚不支持；请另存为 .docx 后重新提交",
+    Format.ENCRYPTED_OFFICE: "文件设置了打开密码（已加密），无法读取；请联系提交人去除密码后重新提交",
+    Format.ZIP: "这是压缩包或无法识别的 ZIP 文件，不是 Word 文档；请解压后提交其中的文档",
+    Format.OLE: "这是 Excel、PowerPoint 等 Office 文件，不是社情民意信息文稿；请提交 Word 或 PDF",
+    Format.UNKNOWN: "无法识别的文件格式（不是 Word、PDF 或文本文件），可能已损坏",
+}
+
+
+def extractor_for(fmt: Format) -> Callable[[bytes, IngestOptions], Extraction]:
+    """The extractor for ``fmt``, or an error saying why the format is not read."""
+    if fmt in EXTRACTORS:
+        return EXTRACTORS[fmt]
+    if fmt in _UNSUPPORTED:
+        raise UnsupportedFormatError(_UNSUPPORTED[fmt])
+    raise UnsupportedFormatError(_IMAGE_REASON.format(fmt=fmt.value.upper()))

@@ -1,0 +1,88 @@
+"""PDF submissions with a text layer, read with PDFium (pypdfium2).
+
+PDFium's text extraction is the fast path (an order of magnitude faster than
+pdfminer-based readers on plain text). Each page is checked for usable text: a
+page with (almost) no text but an image on it is a scan and is marked as
+needing OCR, as is a page whose text layer decodes to garbage (fonts without a
+Unicode map). Blank pages are kept as empty pages.
+"""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ingest.extractors import Extraction
+from ingest.layout import Line, join_lines, page_lines
+from ingest.options import IngestOptions
+from ingest.record import Page, PageSource
+from ingest.textnorm import normalise
+from minyi.errors import ExtractionError
+
+_GARBAGE_SHARE = 0.3
+
+
+def extract(data: bytes, options: IngestOptions) -> Extraction:
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError(_load_error(str(exc))) from exc
+    try:
+        count = len(document)
+        if count == 0:
+            raise ExtractionError("PDF 中没有页面")
+        if count > options.max_pages:
+            raise ExtractionError(f"PDF 共 {count} 页，超过上限 {options.max_pages} 页")
+        pages: list[Page] = []
+        all_lines: list[Line] = []
+        for index in range(count):
+            page, lines = _read_page(document, index, options)
+            pages.append(page)
+            all_lines.extend(lines)
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError(f"PDF 已损坏，无法读取页面内容（{exc}）") from exc
+    finally:
+        document.close()
+    body = tuple(normalise(p) for p in join_lines(all_lines))
+    return Extraction(pages=tuple(pages), body=tuple(p for p in body if p))
+
+
+def _read_page(
+    document: pdfium.PdfDocument, index: int, options: IngestOptions
+) -> tuple[Page, list[Line]]:
+    page = document[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            raw = textpage.get_text_range()
+        finally:
+            textpage.close()
+        meaningful = [ch for ch in raw if not ch.isspace()]
+        garbage = sum(1 for ch in meaningful if _is_garbage(ch))
+        if meaningful and garbage / len(meaningful) > _GARBAGE_SHARE:
+            return Page(index + 1, "", PageSource.NONE, needs_ocr=True), []
+        if len(meaningful) < options.min_page_chars and _has_image(page):
+            return Page(index + 1, "", PageSource.NONE, needs_ocr=True), []
+    finally:
+        page.close()
+    lines = page_lines(raw)
+    text = normalise("\n".join(join_lines(lines)))
+    source = PageSource.TEXT_LAYER if text else PageSource.NONE
+    return Page(index + 1, text, source), lines
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3))
+
+
+def _is_garbage(ch: str) -> bool:
+    cp = ord(ch)
+    return cp == 0xFFFD or 0xE000 <= cp <= 0xF8FF or cp < 0x20
+
+
+def _load_error(detail: str) -> str:
+    if "password" in detail.lower():
+        return "PDF 设置了打开密码（已加密），无法读取；请联系提交人去除密码后重新提交"
+    if "format" in detail.lower() or "file" in detail.lower():
+        return "PDF 已损坏或不完整，无法打开"
+    return f"PDF 无法打开（{detail}）"

@@ -1,0 +1,196 @@
+"""The batch pipeline: a folder in, one receipt per file out, in a repeatable order.
+
+The main process walks the folder, hashes each file and checks the registry;
+only content not seen before is sent to the workers, which read, extract and
+keep the original (see ``reader``). Results are committed strictly in the
+order of the files' relative paths, so ids and report lines come out the same
+on every run. A repeat of bytes already registered — earlier or in this very
+batch — becomes a receipt pointing at the first registration.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from ingest.archive import Archive
+from ingest.options import IngestOptions
+from ingest.reader import FileResult, reason_line, sha256_file
+from ingest.receipt import Disposition, DuplicateRef, Receipt
+from ingest.record import Record, Status
+from ingest.registry import Registry
+from ingest.walk import Entry, scan
+from ingest.workers import Workers
+from minyi.errors import InputError
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+OnReceipt = Callable[[Receipt, Record | None], None]
+
+
+@dataclass
+class BatchSummary:
+    """Counts for the clerk's summary table, and the rejected files with reasons."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    flagged: int = 0
+    rejected: int = 0
+    ignored: int = 0
+    seconds: float = 0.0
+    rejections: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.duplicates + self.flagged + self.rejected + self.ignored
+
+    def count(self, receipt: Receipt, record: Record | None) -> None:
+        if receipt.disposition is Disposition.REGISTERED:
+            if record is not None and record.status is not Status.ACCEPTED:
+                self.flagged += 1
+            else:
+                self.accepted += 1
+        elif receipt.disposition is Disposition.DUPLICATE:
+            self.duplicates += 1
+        elif receipt.disposition is Disposition.REJECTED:
+            self.rejected += 1
+            self.rejections.append((receipt.file, receipt.error or ""))
+        else:
+            self.ignored += 1
+
+
+@dataclass
+class _Slot:
+    """One file's place in the ordered output."""
+
+    entry: Entry
+    sha256: str | None = None
+    size: int | None = None
+    first: _Slot | None = None  # an earlier file of this batch with the same bytes
+    job: object = None  # the workers' handle for this file's reading
+    result: FileResult | None = None
+    receipt: Receipt | None = None
+
+
+@dataclass
+class Pipeline:
+    """Processes folders into the registry; one instance per data folder."""
+
+    registry: Registry
+    data_root: Path
+    options: IngestOptions
+    workers: Workers
+    clock: Clock = field(default=lambda: datetime.now().astimezone())
+
+    @property
+    def archive(self) -> Archive:
+        return Archive(self.data_root)
+
+    def process(self, folder: Path, on_receipt: OnReceipt | None = None,
+                on_start: Callable[[int], None] | None = None) -> BatchSummary:  # fmt: skip
+        """Take in every file under ``folder``; never modifies the folder."""
+        if not folder.is_dir():
+            raise InputError(f"找不到文件夹「{folder}」，或它不是文件夹；请检查路径")
+        started = time.monotonic()
+        entries = scan(folder)
+        if on_start:
+            on_start(len(entries))
+        summary = BatchSummary()
+        source = str(folder.resolve())
+        for slot in self._ordered(entries):
+            receipt, record = self._commit(slot, source)
+            slot.receipt = receipt
+            summary.count(receipt, record)
+            if on_receipt:
+                on_receipt(receipt, record)
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    def _ordered(self, entries: list[Entry]) -> Iterator[_Slot]:
+        """Slots in entry order, with reading done ahead by the workers."""
+        window = deque[_Slot]()
+        firsts: dict[str, _Slot] = {}
+        ahead = self.workers.capacity * 2 + 2
+        for entry in entries:
+            window.append(self._plan(entry, firsts))
+            while len(window) > ahead:
+                yield self._finish(window.popleft())
+        while window:
+            yield self._finish(window.popleft())
+
+    def _plan(self, entry: Entry, firsts: dict[str, _Slot]) -> _Slot:
+        slot = _Slot(entry)
+        if entry.ignore_reason:
+            return slot
+        try:
+            slot.sha256, slot.size = sha256_file(entry.path)
+        except OSError:
+            pass  # read_file reports the reason
+        else:
+            if self.registry.find_sha256(slot.sha256):
+                return slot
+            if slot.sha256 in firsts:
+                slot.first = firsts[slot.sha256]
+                return slot
+            firsts[slot.sha256] = slot
+        slot.job = self.workers.submit(entry.path, entry.rel, self.options, self.data_root)
+        return slot
+
+    def _finish(self, slot: _Slot) -> _Slot:
+        if slot.job is not None:
+            slot.result = self.workers.result(slot.job, slot.entry.rel)
+        return slot
+
+    def _commit(self, slot: _Slot, source: str) -> tuple[Receipt, Record | None]:
+        now = self.clock().isoformat(timespec="seconds")
+        base = Receipt(file=slot.entry.rel, source=source, received_at=now,
+                       disposition=Disposition.IGNORED)  # fmt: skip
+        if slot.entry.ignore_reason:
+            return self.registry.add_receipt(replace(base, note=slot.entry.ignore_reason)), None
+        result = slot.result or self._result_of_repeat(slot)
+        base = replace(base, sha256=result.sha256, size=result.size,
+                       format=result.format.value if result.format else None,
+                       stored_as=result.stored_as)  # fmt: skip
+        if result.error is not None:
+            error = f"文件「{slot.entry.rel}」被拒收：{result.error}"
+            return self.registry.add_receipt(
+                replace(base, disposition=Disposition.REJECTED, error=error)
+            ), None
+        if result.sha256 and (found := self.registry.find_sha256(result.sha256)):
+            return self._duplicate(base, *found)
+        assert result.record is not None
+        record = replace(result.record, received_at=now)
+        record, receipt = self.registry.register(
+            record, replace(base, disposition=Disposition.REGISTERED)
+        )
+        return receipt, record
+
+    def _result_of_repeat(self, slot: _Slot) -> FileResult:
+        """A file whose bytes were seen before: its first reading stands for it."""
+        if slot.first is not None and slot.first.result is not None:
+            first = slot.first.result
+            if first.error is not None and first.sha256 and first.format:
+                self.archive.quarantine(first.sha256, first.format,
+                                        reason_line(slot.entry.rel, first.error))  # fmt: skip
+            return first
+        # Registered before this batch: the registry has it.
+        return FileResult(slot.sha256, slot.size, None)
+
+    def _duplicate(self, base: Receipt, first_id: str, first_file: str) -> tuple[Receipt, Record]:
+        record = self.registry.get(first_id)
+        assert record is not None
+        receipt = replace(
+            base,
+            disposition=Disposition.DUPLICATE,
+            submission_id=first_id,
+            format=record.format.value,
+            stored_as=record.stored_as,
+            duplicates=(DuplicateRef(file=first_file, id=first_id, similarity=1.0, kind="exact"),),
+        )
+        return self.registry.add_receipt(receipt), record

@@ -1,0 +1,136 @@
+"""Reading one file: bytes → format → text → recognised fields → kept original.
+
+This is the unit of work a worker process does. It never raises: every
+failure becomes a :class:`FileResult` with the reason, so one bad file cannot
+take a batch down. The original bytes are stored by the same call that read
+them, so the kept copy is exactly what was extracted, even if the file in the
+inbox changes afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from ingest import recognize
+from ingest.archive import Archive
+from ingest.detect import detect
+from ingest.extractors import Extraction, extractor_for
+from ingest.options import IngestOptions
+from ingest.record import Format, Record
+from minyi.errors import ExtractionError, MinyiError
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What reading one file produced: a record, or the reason it was rejected."""
+
+    sha256: str | None
+    size: int | None
+    format: Format | None
+    record: Record | None = None
+    error: str | None = None
+    stored_as: str | None = None
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    """(sha256, size) of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> FileResult:
+    """Read, extract and keep one file; failures are results, not exceptions."""
+    archive = Archive(data_root)
+    try:
+        size = path.stat().st_size
+        if size > options.max_file_bytes:
+            limit = options.max_file_bytes / 1048576
+            reason = f"文件过大（{size / 1048576:.1f} MB，上限 {limit:.0f} MB）"
+            return quarantine_unread(path, rel, data_root, reason)
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(None, None, None, error=f"无法读取文件（{exc.strerror or exc}）")
+    sha = hashlib.sha256(data).hexdigest()
+    fmt = detect(data) if data else Format.UNKNOWN
+    try:
+        record = read_bytes(data, sha, rel, fmt, options)
+    except MinyiError as exc:
+        reason = exc.message
+    except Exception as exc:  # a parser bug on hostile input must not end the batch
+        log.exception("internal error while reading %s", rel)
+        reason = f"读取时发生内部错误（{type(exc).__name__}），文件可能已损坏"
+    else:
+        try:
+            stored = archive.keep(data, sha, fmt)
+        except OSError as exc:
+            return FileResult(sha, len(data), fmt, error=f"无法保存原件到数据目录（{exc}）")
+        return FileResult(sha, len(data), fmt, record=replace(record, stored_as=stored),
+                          stored_as=stored)  # fmt: skip
+    try:
+        stored = archive.quarantine(sha, fmt, reason_line(rel, reason), data=data)
+    except OSError as exc:
+        return FileResult(sha, len(data), fmt, error=f"{reason}；且无法保存到隔离区（{exc}）")
+    return FileResult(sha, len(data), fmt, error=reason, stored_as=stored)
+
+
+def quarantine_unread(path: Path, rel: str, data_root: Path, reason: str) -> FileResult:
+    """Reject a file without parsing it, keeping a copy of its bytes in quarantine."""
+    try:
+        sha, size = sha256_file(path)
+        stored = Archive(data_root).quarantine(
+            sha, Format.UNKNOWN, reason_line(rel, reason), source=path
+        )
+    except OSError as exc:
+        return FileResult(None, None, None, error=f"{reason}；且无法保存到隔离区（{exc}）")
+    return FileResult(sha, size, None, error=reason, stored_as=stored)
+
+
+def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestOptions) -> Record:
+    """Extract text and recognise title and 反映人; raises ExtractionError."""
+    if not data:
+        raise _empty()
+    extraction = extractor_for(fmt)(data, options)
+    _check_readable(extraction)
+    return Record(
+        sha256=sha256,
+        original_name=rel,
+        format=fmt,
+        pages=extraction.pages,
+        text=extraction.text,
+        title=recognize.find_title(extraction.body),
+        submitter=recognize.find_submitter(extraction.body),
+    )
+
+
+def _check_readable(extraction: Extraction) -> None:
+    scans = [p.number for p in extraction.pages if p.needs_ocr]
+    if scans:
+        listed = "、".join(map(str, scans[:10])) + ("等" if len(scans) > 10 else "")
+        raise ExtractionError(
+            f"第 {listed} 页是扫描图像，没有可提取的文字，需要 OCR 识别（本版本尚不支持）；"
+            "请提交文字版（.docx 或可复制文字的 PDF）"
+        )
+    if not extraction.text.strip():
+        raise ExtractionError("文件中没有可提取的文字内容")
+
+
+def _empty() -> ExtractionError:
+    return ExtractionError("文件为空（0 字节），可能复制或下载未完成")
+
+
+def reason_line(rel: str, reason: str) -> str:
+    when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return f"{when}  文件：{rel}  原因：{reason}"

@@ -1,0 +1,182 @@
+"""The record type that flows through every stage, and its small value types.
+
+Stages never mutate a record; they return a new copy (``dataclasses.replace``).
+``formatter`` may import this module and nothing else of ``ingest``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Format(StrEnum):
+    """What a file is, decided from its bytes (never from its name)."""
+
+    DOCX = "docx"
+    PDF = "pdf"
+    TEXT = "text"
+    DOC = "doc"  # OLE2 with a WordDocument stream: Word 97-2003 or Kingsoft WPS
+    RTF = "rtf"
+    ODT = "odt"
+    JPEG = "jpeg"
+    PNG = "png"
+    TIFF = "tiff"
+    BMP = "bmp"
+    WEBP = "webp"
+    GIF = "gif"
+    ENCRYPTED_OFFICE = "encrypted-office"  # OLE2 with EncryptedPackage
+    ZIP = "zip"  # a zip that is not a known document
+    OLE = "ole"  # another OLE2 compound file (.xls, .ppt, ...)
+    UNKNOWN = "unknown"
+
+    @property
+    def suffix(self) -> str:
+        """File-name suffix used for the kept copy of the original bytes."""
+        return _SUFFIXES.get(self, ".bin")
+
+
+_SUFFIXES = {
+    Format.DOCX: ".docx",
+    Format.PDF: ".pdf",
+    Format.TEXT: ".txt",
+    Format.DOC: ".doc",
+    Format.RTF: ".rtf",
+    Format.ODT: ".odt",
+    Format.JPEG: ".jpg",
+    Format.PNG: ".png",
+    Format.TIFF: ".tif",
+    Format.BMP: ".bmp",
+    Format.WEBP: ".webp",
+    Format.GIF: ".gif",
+    Format.ZIP: ".zip",
+}
+
+
+class PageSource(StrEnum):
+    """Where a page's text came from."""
+
+    TEXT_LAYER = "text"  # the document's own text
+    OCR = "ocr"
+    NONE = "none"  # blank page, or a scan still waiting for OCR
+
+
+class Status(StrEnum):
+    """Where a submission stands in the office's workflow."""
+
+    ACCEPTED = "accepted"
+    FLAGGED = "flagged"  # accepted, with findings for the editor
+    QUARANTINED = "quarantined"  # may not be composed until released
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page (or, for formats without pages, the whole document)."""
+
+    number: int
+    text: str
+    source: PageSource = PageSource.TEXT_LAYER
+    needs_ocr: bool = False
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """The 反映人 as recognised from the text; fields are None when not stated."""
+
+    raw: str
+    name: str | None = None
+    identity: str | None = None
+    unit: str | None = None
+    post: str | None = None
+    phone: str | None = None
+    cosigners: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "identity": self.identity,
+            "unit": self.unit,
+            "post": self.post,
+            "phone": self.phone,
+            "cosigners": list(self.cosigners),
+            "raw": self.raw,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Submitter:
+        return cls(
+            raw=data["raw"],
+            name=data.get("name"),
+            identity=data.get("identity"),
+            unit=data.get("unit"),
+            post=data.get("post"),
+            phone=data.get("phone"),
+            cosigners=tuple(data.get("cosigners") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a screening step noticed: data for the clerk, never an exception.
+
+    ``kind`` is the family (``sensitive``, ``check``, ``ocr``); ``category`` the
+    report value (e.g. ``secret.marking``); ``start``/``end`` are offsets into the
+    record's text when the finding points at a passage.
+    """
+
+    kind: str
+    category: str
+    text: str = ""
+    start: int | None = None
+    end: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "category": self.category,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(
+            kind=data["kind"],
+            category=data["category"],
+            text=data.get("text", ""),
+            start=data.get("start"),
+            end=data.get("end"),
+            detail=dict(data.get("detail") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class Record:
+    """One submission: what was received, what was read from it, what was found."""
+
+    sha256: str
+    original_name: str
+    format: Format
+    pages: tuple[Page, ...]
+    text: str
+    title: str | None = None
+    submitter: Submitter | None = None
+    findings: tuple[Finding, ...] = ()
+    status: Status = Status.ACCEPTED
+    errors: tuple[str, ...] = ()
+    id: str | None = None
+    received_at: str | None = None
+    stored_as: str | None = None
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def ocr(self) -> bool:
+        return any(p.source is PageSource.OCR for p in self.pages)

@@ -1,0 +1,292 @@
+"""The registry: the only module that touches SQLite.
+
+One database file in the data folder, in WAL mode so that readers (``minyi
+report``, a watcher's status page) never block the writer. The schema is
+created and upgraded by numbered migrations in code, tracked with
+``PRAGMA user_version``. Each received file is committed in one transaction:
+its receipt and, for a new submission, the submission and its pages.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from ingest.receipt import Disposition, DuplicateRef, Receipt
+from ingest.record import Finding, Format, Page, PageSource, Record, Status, Submitter
+from minyi.errors import RegistryError
+
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE submissions (
+        id TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        original_name TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        format TEXT NOT NULL,
+        text TEXT NOT NULL,
+        title TEXT,
+        submitter TEXT,
+        status TEXT NOT NULL,
+        findings TEXT NOT NULL DEFAULT '[]',
+        errors TEXT NOT NULL DEFAULT '[]',
+        stored_as TEXT NOT NULL,
+        UNIQUE (year, seq)
+    );
+    CREATE TABLE pages (
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        number INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        source TEXT NOT NULL,
+        needs_ocr INTEGER NOT NULL,
+        confidence REAL,
+        PRIMARY KEY (submission_id, number)
+    );
+    CREATE TABLE receipts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        received_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        file TEXT NOT NULL,
+        disposition TEXT NOT NULL,
+        sha256 TEXT,
+        size INTEGER,
+        format TEXT,
+        submission_id TEXT REFERENCES submissions(id),
+        duplicates TEXT NOT NULL DEFAULT '[]',
+        error TEXT,
+        note TEXT,
+        stored_as TEXT
+    );
+    CREATE INDEX receipts_sha256 ON receipts (sha256);
+    CREATE INDEX receipts_submission ON receipts (submission_id);
+    """,
+)
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class Registry:
+    """The submissions, their pages and every receipt, in one SQLite file."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Registry:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+            _migrate(db)
+        except (sqlite3.Error, OSError) as exc:
+            raise RegistryError(f"无法打开登记库 {path}：{exc}；请检查数据目录是否可写") from exc
+        return cls(db, path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------
+
+    def find_sha256(self, sha256: str) -> tuple[str, str] | None:
+        """(id, original name) of the submission with these bytes, if any."""
+        row = self._db.execute(
+            "SELECT id, original_name FROM submissions WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return (row["id"], row["original_name"]) if row else None
+
+    def get(self, submission_id: str) -> Record | None:
+        row = self._db.execute(
+            "SELECT * FROM submissions WHERE id = ?", (submission_id,)
+        ).fetchone()
+        return self._record(row) if row else None
+
+    def receipts(self) -> Iterator[tuple[Receipt, Record | None]]:
+        """Every receipt in order of receipt, with the submission it points at."""
+        cache: dict[str, Record | None] = {}
+        for row in self._db.execute("SELECT * FROM receipts ORDER BY seq"):
+            receipt = _receipt(row)
+            record = None
+            if receipt.submission_id:
+                if receipt.submission_id not in cache:
+                    cache.clear()  # receipts of one submission are mostly adjacent
+                    cache[receipt.submission_id] = self.get(receipt.submission_id)
+                record = cache[receipt.submission_id]
+            yield receipt, record
+
+    def counts(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT disposition, COUNT(*) AS n FROM receipts GROUP BY 1")
+        return {row["disposition"]: row["n"] for row in rows}
+
+    # -- writing ---------------------------------------------------------
+
+    def register(self, record: Record, receipt: Receipt) -> tuple[Record, Receipt]:
+        """Store a new submission and its receipt in one transaction; assigns the id.
+
+        The id is ``YEAR-NNNN``, numbered per year of receipt. Raises RegistryError
+        if the same bytes were registered meanwhile (the caller checks first).
+        """
+        assert record.received_at is not None
+        year = int(record.received_at[:4])
+        with self._transaction():
+            (last,) = self._db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM submissions WHERE year = ?", (year,)
+            ).fetchone()
+            record = replace(record, id=f"{year}-{last + 1:04d}")
+            self._insert_submission(record, year, last + 1)
+            receipt = self._insert_receipt(replace(receipt, submission_id=record.id))
+        return record, receipt
+
+    def add_receipt(self, receipt: Receipt) -> Receipt:
+        """Store a receipt that registers nothing (duplicate, rejected, ignored)."""
+        with self._transaction():
+            return self._insert_receipt(receipt)
+
+    def _insert_submission(self, record: Record, year: int, seq: int) -> None:
+        self._db.execute(
+            "INSERT INTO submissions (id, year, seq, sha256, original_name, received_at, format,"
+            " text, title, submitter, status, findings, errors, stored_as)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id, year, seq, record.sha256, record.original_name, record.received_at,
+                record.format.value, record.text, record.title,
+                json.dumps(record.submitter.as_dict(), ensure_ascii=False) if record.submitter else None,
+                record.status.value,
+                json.dumps([f.as_dict() for f in record.findings], ensure_ascii=False),
+                json.dumps(list(record.errors), ensure_ascii=False),
+                record.stored_as,
+            ),
+        )  # fmt: skip
+        self._db.executemany(
+            "INSERT INTO pages (submission_id, number, text, source, needs_ocr, confidence)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (record.id, p.number, p.text, p.source.value, int(p.needs_ocr), p.confidence)
+                for p in record.pages
+            ],
+        )
+
+    def _insert_receipt(self, receipt: Receipt) -> Receipt:
+        cursor = self._db.execute(
+            "INSERT INTO receipts (received_at, source, file, disposition, sha256, size, format,"
+            " submission_id, duplicates, error, note, stored_as)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                receipt.received_at, receipt.source, receipt.file, receipt.disposition.value,
+                receipt.sha256, receipt.size, receipt.format, receipt.submission_id,
+                json.dumps([d.as_dict() for d in receipt.duplicates], ensure_ascii=False),
+                receipt.error, receipt.note, receipt.stored_as,
+            ),
+        )  # fmt: skip
+        return replace(receipt, seq=cursor.lastrowid)
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def _record(self, row: sqlite3.Row) -> Record:
+        pages = tuple(
+            Page(
+                number=p["number"],
+                text=p["text"],
+                source=PageSource(p["source"]),
+                needs_ocr=bool(p["needs_ocr"]),
+                confidence=p["confidence"],
+            )
+            for p in self._db.execute(
+                "SELECT * FROM pages WHERE submission_id = ? ORDER BY number", (row["id"],)
+            )
+        )
+        return Record(
+            id=row["id"],
+            sha256=row["sha256"],
+            original_name=row["original_name"],
+            format=Format(row["format"]),
+            pages=pages,
+            text=row["text"],
+            title=row["title"],
+            submitter=Submitter.from_dict(json.loads(row["submitter"]))
+            if row["submitter"]
+            else None,
+            findings=tuple(Finding.from_dict(f) for f in json.loads(row["findings"])),
+            status=Status(row["status"]),
+            errors=tuple(json.loads(row["errors"])),
+            received_at=row["received_at"],
+            stored_as=row["stored_as"],
+        )
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error; SQLite errors become RegistryError."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise RegistryError(f"登记库被占用或不可写：{exc}") from exc
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:  # fmt: skip
+        if exc_type is None:
+            try:
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.Error as error:
+                self._db.execute("ROLLBACK")
+                raise RegistryError(f"写入登记库失败：{error}") from error
+        self._db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise RegistryError(f"写入登记库失败：{exc}") from exc
+
+
+def _receipt(row: sqlite3.Row) -> Receipt:
+    return Receipt(
+        seq=row["seq"],
+        file=row["file"],
+        source=row["source"],
+        received_at=row["received_at"],
+        disposition=Disposition(row["disposition"]),
+        sha256=row["sha256"],
+        size=row["size"],
+        format=row["format"],
+        submission_id=row["submission_id"],
+        duplicates=tuple(DuplicateRef(**d) for d in json.loads(row["duplicates"])),
+        error=row["error"],
+        note=row["note"],
+        stored_as=row["stored_as"],
+    )
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise RegistryError(
+            f"登记库版本（{version}）比本程序支持的（{SCHEMA_VERSION}）更新；请升级 minyi"
+        )
+    for number in range(version, SCHEMA_VERSION):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise

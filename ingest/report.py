@@ -1,0 +1,49 @@
+"""The report contract: one JSON object per received file, one per line.
+
+Outside tools read these lines; keys are only ever added, never renamed.
+Contract keys: file, status, id, sha256, format, pages, ocr, text, title,
+submitter, duplicates, sensitive, error, stored_as. Added keys: receipt (the
+receipt's number), received_at, disposition (registered / duplicate /
+rejected / ignored), note (why a file was ignored).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ingest.receipt import Receipt
+from ingest.record import Record
+
+
+def report_line(receipt: Receipt, record: Record | None) -> dict[str, Any]:
+    """The report object for one receipt (``record``: the submission it points at)."""
+    return {
+        "file": receipt.file,
+        "status": receipt.disposition.report_status,
+        "id": receipt.submission_id,
+        "sha256": receipt.sha256,
+        "format": receipt.format,
+        "pages": record.page_count if record else None,
+        "ocr": record.ocr if record else False,
+        "text": record.text if record else None,
+        "title": record.title if record else None,
+        "submitter": record.submitter.as_dict() if record and record.submitter else None,
+        "duplicates": [d.as_dict() for d in receipt.duplicates],
+        "sensitive": [
+            {"category": f.category, "text": f.text, "start": f.start, "end": f.end}
+            for f in (record.findings if record else ())
+            if f.kind == "sensitive"
+        ],
+        "error": receipt.error,
+        "stored_as": receipt.stored_as,
+        "receipt": receipt.seq,
+        "received_at": receipt.received_at,
+        "disposition": receipt.disposition.value,
+        "note": receipt.note,
+    }
+
+
+def dumps(line: dict[str, Any]) -> str:
+    """One report line, UTF-8 JSON without escapes for Chinese, no newline."""
+    return json.dumps(line, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,97 @@
+"""Where files are read: in this process, or in a pool of worker processes.
+
+Reading is CPU-bound (parsing, later OCR), so batches use one process per core.
+Worker processes also isolate the batch from a parser that crashes outright on
+a hostile file: when the pool breaks, each file that was in flight is read
+again alone in a fresh process, so only the file that really crashes it is
+rejected, and the pool is rebuilt for the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.options import IngestOptions
+from ingest.reader import FileResult, quarantine_unread, read_file
+
+log = logging.getLogger(__name__)
+
+_CRASHED = "读取该文件时解析程序异常退出，文件可能已损坏或是恶意构造的"
+
+
+@dataclass
+class Job:
+    args: tuple[Path, str, IngestOptions, Path]
+    future: Future[FileResult] | None = None
+    done: FileResult | None = None
+
+
+class Workers:
+    """Reads files with ``read_file``, inline (processes=1) or in worker processes."""
+
+    def __init__(self, processes: int = 0) -> None:
+        self.processes = processes or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def capacity(self) -> int:
+        return self.processes
+
+    def submit(self, path: Path, rel: str, options: IngestOptions, data_root: Path) -> Job:
+        job = Job((path, rel, options, data_root))
+        if self.processes == 1:
+            job.done = read_file(*job.args)
+        else:
+            job.future = self._executor().submit(read_file, *job.args)
+        return job
+
+    def result(self, job: Job, label: str) -> FileResult:
+        if job.done is not None:
+            return job.done
+        assert job.future is not None
+        try:
+            return job.future.result()
+        except (BrokenProcessPool, CancelledError):
+            log.warning("worker pool broke while reading %s; retrying it alone", label)
+            self._discard_pool()
+            return self._isolated(job)
+
+    def _isolated(self, job: Job) -> FileResult:
+        with ProcessPoolExecutor(1, mp_context=_context()) as alone:
+            try:
+                return alone.submit(read_file, *job.args).result()
+            except BrokenProcessPool:
+                path, rel, _, data_root = job.args
+                return quarantine_unread(path, rel, data_root, _CRASHED)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=_context())
+        return self._pool
+
+    def _discard_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # "spawn": the parent may run threads (progress display); forking those is unsafe.
+    return multiprocessing.get_context("spawn")

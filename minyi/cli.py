@@ -1,0 +1,213 @@
+"""The ``minyi`` command: a thin click layer over the ingest and formatter libraries.
+
+click rather than typer: it is what sqlite-utils (our model for a library with a
+thin CLI) uses, it has no runtime type-introspection magic, and its explicit
+option declarations keep command and flag names — a contract — in plain sight.
+This module is the one place where errors become messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest.pipeline import BatchSummary, Pipeline
+from ingest.receipt import Receipt
+from ingest.record import Record
+from ingest.registry import Registry
+from ingest.report import dumps, report_line
+from ingest.workers import Workers
+from minyi import __version__
+from minyi import settings as settings_mod
+from minyi.errors import ExitCode, InputError, MinyiError
+from minyi.settings import Settings
+
+log = logging.getLogger("minyi")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning every error into a Chinese message and exit code."""
+    try:
+        code = cli.main(standalone_mode=False, prog_name="minyi")
+        sys.exit(code if isinstance(code, int) else ExitCode.OK)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        err.print("[red]已中断。[/red]")
+        sys.exit(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.USAGE)
+    except MinyiError as exc:
+        err.print(f"[red]错误：[/red]{exc.message}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("[red]已中断；已完成的文件均已登记，重新运行即可继续。[/red]")
+        sys.exit(ExitCode.INTERRUPTED)
+    except Exception:
+        log.exception("internal error")
+        err.print(
+            "[red]内部错误[/red]：程序遇到意外问题，详情见上方日志；请将此信息反馈给维护人员。"
+        )
+        sys.exit(ExitCode.INTERNAL)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="配置文件（默认：当前目录下的 minyi.toml）")  # fmt: skip
+@click.option("-v", "--verbose", count=True, help="显示更多日志（-vv 显示调试信息）")
+@click.version_option(__version__, prog_name="minyi", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, verbose: int) -> None:
+    """minyi（民意）：社情民意信息的收件、筛查与编发。
+
+    \b
+    示例：
+      minyi process inbox --report outbox/报告.jsonl   处理 inbox 中的全部文件
+      minyi report > 全部回执.jsonl                    导出历次收件的全部回执
+      minyi sample inbox                               生成一组样例文件用于试用
+    """
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = config
+
+
+def _settings(ctx: click.Context, **flags: Any) -> Settings:
+    return settings_mod.load(ctx.find_root().obj, **flags)
+
+
+def _data_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="数据目录（登记库、原件存档、隔离区；默认 ./data）")(func)  # fmt: skip
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="处理报告（JSON Lines）写到此文件；默认写入数据目录的 reports/ 下")  # fmt: skip
+@_data_option
+@click.option("--workers", type=int, help="并行进程数（默认按 CPU 核数）")
+@click.pass_context
+def process(ctx: click.Context, folder: Path, report_path: Path | None, data_dir: Path | None,
+            workers: int | None) -> None:  # fmt: skip
+    """处理 FOLDER 下的全部文件（含子文件夹），登记并生成报告；不改动 FOLDER 中的文件。
+
+    \b
+    示例：
+      minyi process inbox
+      minyi process 收文/11月 --report outbox/11月.jsonl --data /srv/minyi/data
+    """
+    settings = _settings(ctx, data_dir=data_dir, workers=workers)
+    if not folder.is_dir():
+        raise InputError(f"找不到文件夹「{folder}」，或它不是文件夹；请检查路径")
+    report_path = report_path or _default_report(settings)
+    with ExitStack() as stack:
+        registry = stack.enter_context(Registry.open(settings.registry_path))
+        workers_pool = stack.enter_context(Workers(settings.workers))
+        report = stack.enter_context(_open_report(report_path))
+        pipeline = Pipeline(registry, settings.data_dir, settings.ingest_options(), workers_pool)
+        summary = _run_with_progress(pipeline, folder, report)
+    _print_summary(summary, report_path)
+    if summary.rejected:
+        ctx.exit(ExitCode.SOME_REJECTED)
+
+
+@cli.command()
+@_data_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="写到此文件（默认输出到屏幕）")  # fmt: skip
+@click.pass_context
+def report(ctx: click.Context, data_dir: Path | None, output: Path | None) -> None:
+    """导出历次收件的全部回执（JSON Lines，按收件顺序），供核对登记库与原件。
+
+    \b
+    示例：
+      minyi report -o 全部回执.jsonl
+      minyi report --data /srv/minyi/data | wc -l
+    """
+    settings = _settings(ctx, data_dir=data_dir)
+    if not settings.registry_path.exists():
+        raise InputError(f"数据目录「{settings.data_dir}」中还没有登记库；请先运行 minyi process")
+    with ExitStack() as stack:
+        registry = stack.enter_context(Registry.open(settings.registry_path))
+        sink: TextIO = stack.enter_context(_open_report(output)) if output else sys.stdout
+        for receipt, record in registry.receipts():
+            sink.write(dumps(report_line(receipt, record)) + "\n")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="inbox")
+def sample(folder: Path) -> None:
+    """在 FOLDER（默认 inbox）中生成一组样例文件，用于试用和演示。
+
+    \b
+    示例：
+      minyi sample inbox && minyi process inbox
+    """
+    from minyi.samples import write_sample_inbox
+
+    written = write_sample_inbox(folder)
+    out.print(f"已在「{folder}」中生成 {len(written)} 个样例文件。")
+
+
+def _default_report(settings: Settings) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return settings.data_dir / "reports" / f"处理报告-{stamp}.jsonl"
+
+
+def _open_report(path: Path) -> TextIO:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise InputError(f"无法写入报告文件「{path}」：{exc.strerror or exc}") from exc
+
+
+def _run_with_progress(pipeline: Pipeline, folder: Path, report: TextIO) -> BatchSummary:
+    progress = Progress(
+        TextColumn("[bold]处理中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=err, transient=True,
+        disable=not err.is_terminal,
+    )  # fmt: skip
+    with progress:
+        task = progress.add_task("", total=None)
+
+        def started(total: int) -> None:
+            progress.update(task, total=total)
+
+        def received(receipt: Receipt, record: Record | None) -> None:
+            report.write(dumps(report_line(receipt, record)) + "\n")
+            report.flush()
+            progress.update(task, advance=1, description=receipt.file)
+
+        return pipeline.process(folder, on_receipt=received, on_start=started)
+
+
+def _print_summary(summary: BatchSummary, report_path: Path) -> None:
+    table = Table(title="处理结果", title_justify="left")
+    for label in ("已接收", "重复", "待审核", "拒收", "忽略", "合计", "用时"):
+        table.add_column(label, justify="right")
+    table.add_row(
+        *map(str, (summary.accepted, summary.duplicates, summary.flagged, summary.rejected,
+                   summary.ignored, summary.total)),
+        f"{summary.seconds:.1f} 秒",
+    )  # fmt: skip
+    out.print(table)
+    if summary.rejections:
+        out.print("[bold red]拒收的文件[/bold red]（原件已保存在数据目录的 quarantine/ 中）：")
+        for _, reason in summary.rejections:
+            out.print(f"  • {reason}")
+    out.print(f"报告已写入：{report_path}")
+

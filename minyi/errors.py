@@ -1,0 +1,81 @@
+"""The error hierarchy shared by every part of minyi.
+
+Each error carries an exit code and a Chinese message that tells the clerk what to do.
+Library code raises these; only the CLI's single handler (and, later, the watcher)
+turns them into output. Duplicates and sensitive hits are findings, never errors.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes; documented in the README and stable for outside tools."""
+
+    OK = 0
+    USAGE = 2  # click's own code for a bad command line
+    SOME_REJECTED = 3  # the batch finished, but at least one file was rejected
+    INPUT = 4  # the folder or file given cannot be read
+    CONFIG = 5
+    MISSING_DEPENDENCY = 6
+    REGISTRY = 7  # the data folder or its database cannot be used
+    RENDER = 8
+    INTERNAL = 10
+    INTERRUPTED = 130
+
+
+class MinyiError(Exception):
+    """Base of every error minyi reports to a user."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(MinyiError):
+    """A folder or file named on the command line cannot be used."""
+
+    exit_code = ExitCode.INPUT
+
+
+class ConfigError(MinyiError):
+    """minyi.toml, an environment variable or a flag holds an invalid value."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class MissingDependencyError(MinyiError):
+    """An optional package or external program is needed but not installed."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
+
+
+class RegistryError(MinyiError):
+    """The data folder or the SQLite registry cannot be used."""
+
+    exit_code = ExitCode.REGISTRY
+
+
+class RenderError(MinyiError):
+    """An issue (期) could not be rendered."""
+
+    exit_code = ExitCode.RENDER
+
+
+class ExtractionError(MinyiError):
+    """One submitted file cannot be read; the file is rejected and the batch goes on.
+
+    The message is the reason only (e.g. "文件已加密"); the pipeline adds the file name.
+    """
+
+    exit_code = ExitCode.SOME_REJECTED
+
+
+class UnsupportedFormatError(ExtractionError):
+    """The file's content is of a kind minyi does not read (yet)."""

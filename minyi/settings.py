@@ -1,0 +1,109 @@
+"""One frozen settings object: defaults < minyi.toml < MINYI_* environment < flags.
+
+Loaded once, at the edge (the CLI), and passed down; nothing deeper reads the
+environment. Paths in minyi.toml are relative to the file's own folder; paths
+from the environment or flags are relative to the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from ingest.options import MB, IngestOptions
+from minyi.errors import ConfigError
+
+CONFIG_NAME = "minyi.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, with its default. Field names are the keys in minyi.toml."""
+
+    data_dir: Path = Path("data")
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    workers: int = 0
+    max_file_mb: int = 100
+    max_unpacked_mb: int = 300
+    max_zip_entries: int = 5000
+    max_pages: int = 2000
+    min_page_chars: int = 10
+
+    @property
+    def registry_path(self) -> Path:
+        return self.data_dir / "registry.sqlite3"
+
+    def ingest_options(self) -> IngestOptions:
+        return IngestOptions(
+            max_file_bytes=self.max_file_mb * MB,
+            max_unpacked_bytes=self.max_unpacked_mb * MB,
+            max_zip_entries=self.max_zip_entries,
+            max_pages=self.max_pages,
+            min_page_chars=self.min_page_chars,
+            workers=self.workers,
+        )
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+_MINIMUM = {"workers": 0, "min_page_chars": 0}
+
+
+def load(config: Path | None = None, environ: Mapping[str, str] | None = None,
+         **flags: Any) -> Settings:  # fmt: skip
+    """Settings from ``config`` (or ./minyi.toml, or $MINYI_CONFIG), environment and flags."""
+    environ = os.environ if environ is None else environ
+    settings = Settings()
+    path = config or (Path(environ["MINYI_CONFIG"]) if environ.get("MINYI_CONFIG") else None)
+    if path is None and Path(CONFIG_NAME).is_file():
+        path = Path(CONFIG_NAME)
+    if path is not None:
+        settings = _apply(settings, _read_toml(path), f"配置文件 {path}", base=path.parent)
+    env_values = {
+        key[6:].lower(): value
+        for key, value in environ.items()
+        if key.startswith("MINYI_") and key != "MINYI_CONFIG"
+    }
+    settings = _apply(settings, env_values, "环境变量 MINYI_*", base=None)
+    return _apply(settings, {k: v for k, v in flags.items() if v is not None}, "命令行参数", None)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"找不到配置文件 {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 格式有误：{exc}") from exc
+
+
+def _apply(settings: Settings, values: Mapping[str, Any], origin: str,
+           base: Path | None) -> Settings:  # fmt: skip
+    changes: dict[str, Any] = {}
+    for key, raw in values.items():
+        if key not in _FIELDS:
+            known = "、".join(_FIELDS)
+            raise ConfigError(f"{origin} 中有未知的设置项「{key}」；可用的设置项：{known}")
+        changes[key] = _convert(key, raw, origin, base)
+    return replace(settings, **changes)
+
+
+def _convert(key: str, raw: Any, origin: str, base: Path | None) -> Any:
+    kind = _FIELDS[key].type
+    if kind in ("Path", Path):
+        path = Path(str(raw)).expanduser()
+        return base / path if base is not None and not path.is_absolute() else path
+    if kind in ("int", int):
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{origin} 中的设置项「{key}」应为整数，实际为「{raw}」") from None
+        if isinstance(raw, bool) or value < _MINIMUM.get(key, 1):
+            raise ConfigError(f"{origin} 中的设置项「{key}」取值 {raw} 无效") from None
+        return value
+    return raw
