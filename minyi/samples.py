@@ -89,10 +89,11 @@ def make_docx(path: Path, paragraphs: Sequence[str], header: str | None = None,
 
 
 def make_pdf(path: Path, pages: Sequence[Sequence[str]], chars_per_line: int = 28,
-             password: str | None = None) -> Path:  # fmt: skip
+             password: str | None = None, wrap: bool = True) -> Path:  # fmt: skip
     """A text PDF: each page's paragraphs wrapped at ``chars_per_line`` like a 公文 page.
 
-    Paragraphs start with a two-character indent, as set in GB/T 9704 text.
+    Paragraphs start with a two-character indent, as set in GB/T 9704 text. With
+    ``wrap=False`` each string is drawn as one line, as given.
     """
     try:
         from reportlab.lib.pagesizes import A4
@@ -113,7 +114,7 @@ def make_pdf(path: Path, pages: Sequence[Sequence[str]], chars_per_line: int = 2
         pdf.setFont("STSong-Light", 15.8)
         y = 842 - 105
         for para in page:
-            for line in _wrap("\u3000\u3000" + para, chars_per_line):
+            for line in _wrap("\u3000\u3000" + para, chars_per_line) if wrap else [para]:
                 pdf.drawString(80, y, line)
                 y -= 29
         pdf.showPage()

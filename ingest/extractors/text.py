@@ -49,8 +49,10 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     else:
-        # Valid UTF-8 that reads as text is UTF-8: other encodings rarely validate.
-        if plausibility(text) >= 0.98:
+        # Other encodings' Chinese text practically never validates as UTF-8, so
+        # valid UTF-8 is UTF-8 unless it is full of control characters (binary).
+        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+        if controls <= len(text) * 0.05:
             return text
     scored = [
         (plausibility(t) + common_share(t), t)
@@ -110,7 +112,8 @@ def _is_common(ch: str) -> bool:
         or 0x3000 <= cp <= 0x303F  # CJK symbols and punctuation
         or 0xFF00 <= cp <= 0xFFEF  # full-width forms
         or 0x2000 <= cp <= 0x206F  # general punctuation (…, —, “ ”)
-        or 0x00A0 <= cp <= 0x00FF  # Latin-1 (×, ·, °)
+        or 0x00A0 <= cp <= 0x024F  # Latin-1 and Latin Extended (×, ·, °, é)
+        or 0x0300 <= cp <= 0x036F  # combining accents
         or 0x2100 <= cp <= 0x22FF  # letterlike, numbers (Ⅲ), arrows, maths
         or 0x2460 <= cp <= 0x24FF  # ①
         or 0x2500 <= cp <= 0x25FF  # box drawing, ■ ○ ★

@@ -1,0 +1,124 @@
+"""The .docx extractor on documents built in code, including the parts python-docx misses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import W_NS, add_docx_part, docx_with_body
+
+from ingest.extractors import docx
+from ingest.options import IngestOptions
+
+OPTIONS = IngestOptions()
+
+
+def read(path: Path) -> tuple[str, tuple[str, ...]]:
+    result = docx.extract(path.read_bytes(), OPTIONS)
+    return result.text, result.body
+
+
+def run(text: str) -> str:
+    return f"<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r>"
+
+
+def test_paragraphs_and_table_in_reading_order(make_docx) -> None:
+    path = make_docx("a.docx", ["关于加强农村养老服务的建议", "第一段正文。"],
+                     table=[["反映人", "张三"], ["单位", "县人民医院"]])  # fmt: skip
+    text, body = read(path)
+    assert text.split("\n") == ["关于加强农村养老服务的建议", "第一段正文。", "反映人\t张三", "单位\t县人民医院"]
+    assert body[0] == "关于加强农村养老服务的建议"
+
+
+def test_headers_first_footers_last_page_numbers_dropped(make_docx) -> None:
+    path = make_docx("b.docx", ["正文内容。"], header="内部资料 注意保密", footer="— 1 —")
+    text, body = read(path)
+    assert text.split("\n") == ["内部资料 注意保密", "正文内容。"]
+    assert body == ("正文内容。",)
+
+
+def test_text_box_read_once_before_its_anchor(tmp_path: Path) -> None:
+    box = (
+        '<w:txbxContent><w:p><w:r><w:t>秘密★1年</w:t></w:r></w:p></w:txbxContent>'
+    )
+    body_xml = (
+        "<w:p><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor>"
+        f"<a:graphic><a:graphicData><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></a:graphicData>"
+        "</a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape>"
+        f"<v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+        f"{run('正文第一段。')}</w:p>"
+    )
+    text, _ = read(docx_with_body(tmp_path / "box.docx", body_xml))
+    assert text.count("秘密★1年") == 1
+    assert text.split("\n")[:2] == ["秘密★1年", "正文第一段。"]
+
+
+def test_vml_text_box(tmp_path: Path) -> None:
+    body_xml = (
+        "<w:p><w:r><w:pict><v:shape><v:textbox><w:txbxContent><w:p>"
+        f"{run('县政协办公室〔2026〕12号')}</w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>"
+    )
+    text, _ = read(docx_with_body(tmp_path / "vml.docx", body_xml))
+    assert text == "县政协办公室〔2026〕12号"
+
+
+def test_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
+    body_xml = (
+        f"<w:p>{run('建议')}<w:ins w:id=\"1\" w:author=\"编辑\">{run('尽快')}</w:ins>"
+        "<w:del w:id=\"2\" w:author=\"编辑\"><w:r><w:delText>逐步</w:delText></w:r></w:del>"
+        f"{run('完善设施。')}</w:p>"
+        "<w:del w:id=\"3\" w:author=\"编辑\"><w:p><w:r><w:delText>整段删除</w:delText></w:r></w:p></w:del>"
+        "<w:p><w:pPr><w:rPr><w:del w:id=\"4\" w:author=\"编辑\"/></w:rPr></w:pPr>"
+        f"{run('前半句')}</w:p><w:p>{run('后半句。')}</w:p>"
+        f"<w:p><w:moveFrom w:id=\"5\" w:author=\"编辑\">{run('移走')}</w:moveFrom>"
+        f"<w:moveTo w:id=\"6\" w:author=\"编辑\">{run('移来')}</w:moveTo></w:p>"
+    )
+    text, _ = read(docx_with_body(tmp_path / "tracked.docx", body_xml))
+    assert text.split("\n") == ["建议尽快完善设施。", "前半句后半句。", "移来"]
+
+
+def test_field_codes_skipped_results_kept(tmp_path: Path) -> None:
+    body_xml = (
+        f"<w:p>{run('共')}<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
+        "<w:r><w:instrText> NUMPAGES </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>"
+        f"{run('3')}<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>{run('页')}</w:p>"
+        f"<w:p><w:hyperlink>{run('链接文字')}</w:hyperlink><w:r><w:tab/></w:r>{run('后')}</w:p>"
+    )
+    text, _ = read(docx_with_body(tmp_path / "fields.docx", body_xml))
+    assert text.split("\n") == ["共3页", "链接文字\t后"]
+
+
+def test_footnotes_and_endnotes(make_docx) -> None:
+    path = make_docx("notes.docx", ["正文。"], footer="第 2 页")
+    notes = (
+        f'<w:footnotes xmlns:w="{W_NS}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r>'
+        '<w:separator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r>'
+        "<w:t>数据来源：县统计局</w:t></w:r></w:p></w:footnote></w:footnotes>"
+    )
+    add_docx_part(path, "word/footnotes.xml", notes, "footnotes",
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml")  # fmt: skip
+    endnotes = notes.replace("footnote", "endnote").replace("数据来源：县统计局", "尾注内容")
+    add_docx_part(path, "word/endnotes.xml", endnotes, "endnotes",
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml")  # fmt: skip
+    text, body = read(path)
+    assert text.split("\n") == ["正文。", "数据来源：县统计局", "尾注内容"]
+    assert body == ("正文。",)
+
+
+def test_nested_table_and_multiline_cells(tmp_path: Path) -> None:
+    inner = f"<w:tbl><w:tr><w:tc>{'<w:p>' + run('内表') + '</w:p>'}</w:tc></w:tr></w:tbl>"
+    body_xml = (
+        "<w:tbl><w:tr>"
+        f"<w:tc><w:p>{run('情况说明')}</w:p></w:tc>"
+        f"<w:tc><w:p>{run('第一段。')}</w:p><w:p>{run('第二段。')}</w:p>{inner}<w:p/></w:tc>"
+        "</w:tr></w:tbl>"
+    )
+    text, _ = read(docx_with_body(tmp_path / "nested.docx", body_xml))
+    assert text.split("\n") == ["情况说明", "第一段。", "第二段。", "内表"]
+
+
+@pytest.mark.parametrize("sym,expected", [("F0B7", "·"), ("2605", "★")])
+def test_symbols(tmp_path: Path, sym: str, expected: str) -> None:
+    body_xml = f'<w:p><w:r><w:sym w:font="Symbol" w:char="{sym}"/></w:r>{run("标记")}</w:p>'
+    text, _ = read(docx_with_body(tmp_path / "sym.docx", body_xml))
+    assert text == expected + "标记"
