@@ -25,7 +25,7 @@ from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Record, Status
 from ingest.registry import Registry
 from ingest.walk import Entry, scan
-from ingest.workers import Workers
+from ingest.workers import Job, Workers
 from minyi.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class _Slot:
     sha256: str | None = None
     size: int | None = None
     first: _Slot | None = None  # an earlier file of this batch with the same bytes
-    job: object = None  # the workers' handle for this file's reading
+    job: Job | None = None  # the workers' handle for this file's reading
     result: FileResult | None = None
     receipt: Receipt | None = None
 

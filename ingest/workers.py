@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ingest.reader import FileResult, quarantine_unread, read_file
 
 log = logging.getLogger(__name__)
 
+Reader = Callable[[Path, str, IngestOptions, Path], FileResult]
 _CRASHED = "读取该文件时解析程序异常退出，文件可能已损坏或是恶意构造的"
 
 
@@ -35,8 +37,9 @@ class Job:
 class Workers:
     """Reads files with ``read_file``, inline (processes=1) or in worker processes."""
 
-    def __init__(self, processes: int = 0) -> None:
+    def __init__(self, processes: int = 0, reader: Reader = read_file) -> None:
         self.processes = processes or os.cpu_count() or 1
+        self.reader = reader  # a module-level function, so worker processes can import it
         self._pool: ProcessPoolExecutor | None = None
 
     @property
@@ -46,9 +49,9 @@ class Workers:
     def submit(self, path: Path, rel: str, options: IngestOptions, data_root: Path) -> Job:
         job = Job((path, rel, options, data_root))
         if self.processes == 1:
-            job.done = read_file(*job.args)
+            job.done = self.reader(*job.args)
         else:
-            job.future = self._executor().submit(read_file, *job.args)
+            job.future = self._executor().submit(self.reader, *job.args)
         return job
 
     def result(self, job: Job, label: str) -> FileResult:
@@ -65,7 +68,7 @@ class Workers:
     def _isolated(self, job: Job) -> FileResult:
         with ProcessPoolExecutor(1, mp_context=_context()) as alone:
             try:
-                return alone.submit(read_file, *job.args).result()
+                return alone.submit(self.reader, *job.args).result()
             except BrokenProcessPool:
                 path, rel, _, data_root = job.args
                 return quarantine_unread(path, rel, data_root, _CRASHED)

@@ -210,4 +210,3 @@ def _print_summary(summary: BatchSummary, report_path: Path) -> None:
         for _, reason in summary.rejections:
             out.print(f"  • {reason}")
     out.print(f"报告已写入：{report_path}")
-

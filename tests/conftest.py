@@ -84,7 +84,9 @@ def add_docx_part(path: Path, name: str, xml: str, rel_type: str, content_type: 
         f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/'
         f'2006/relationships/{rel_type}" Target="{target}"/>'
     )
-    parts["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", rel + "</Relationships>").encode()
+    parts["word/_rels/document.xml.rels"] = rels.replace(
+        "</Relationships>", rel + "</Relationships>"
+    ).encode()
     types = parts["[Content_Types].xml"].decode()
     override = f'<Override PartName="/{name}" ContentType="{content_type}"/>'
     parts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>").encode()
@@ -110,7 +112,9 @@ def pipeline(data_root: Path) -> Pipeline:
     registry.close()
 
 
-def run_minyi(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_minyi(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the installed CLI as a clerk would, in a subprocess."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(

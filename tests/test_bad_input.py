@@ -24,7 +24,9 @@ def process(folder: Path, data: Path, options: IngestOptions | None = None) -> d
     with Registry.open(data / "registry.sqlite3") as registry:
         pipe = Pipeline(registry, data, options or IngestOptions(), Workers(1))
         lines: dict[str, dict] = {}
-        pipe.process(folder, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec)))
+        pipe.process(
+            folder, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec))
+        )
     return lines
 
 

@@ -19,14 +19,19 @@ def read(path: Path) -> tuple[str, tuple[str, ...]]:
 
 
 def run(text: str) -> str:
-    return f"<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r>"
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
 
 
 def test_paragraphs_and_table_in_reading_order(make_docx) -> None:
     path = make_docx("a.docx", ["关于加强农村养老服务的建议", "第一段正文。"],
                      table=[["反映人", "张三"], ["单位", "县人民医院"]])  # fmt: skip
     text, body = read(path)
-    assert text.split("\n") == ["关于加强农村养老服务的建议", "第一段正文。", "反映人\t张三", "单位\t县人民医院"]
+    assert text.split("\n") == [
+        "关于加强农村养老服务的建议",
+        "第一段正文。",
+        "反映人\t张三",
+        "单位\t县人民医院",
+    ]
     assert body[0] == "关于加强农村养老服务的建议"
 
 
@@ -38,11 +43,9 @@ def test_headers_first_footers_last_page_numbers_dropped(make_docx) -> None:
 
 
 def test_text_box_read_once_before_its_anchor(tmp_path: Path) -> None:
-    box = (
-        '<w:txbxContent><w:p><w:r><w:t>秘密★1年</w:t></w:r></w:p></w:txbxContent>'
-    )
+    box = "<w:txbxContent><w:p><w:r><w:t>秘密★1年</w:t></w:r></w:p></w:txbxContent>"
     body_xml = (
-        "<w:p><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor>"
+        '<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor>'
         f"<a:graphic><a:graphicData><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></a:graphicData>"
         "</a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape>"
         f"<v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
@@ -64,14 +67,14 @@ def test_vml_text_box(tmp_path: Path) -> None:
 
 def test_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
     body_xml = (
-        f"<w:p>{run('建议')}<w:ins w:id=\"1\" w:author=\"编辑\">{run('尽快')}</w:ins>"
-        "<w:del w:id=\"2\" w:author=\"编辑\"><w:r><w:delText>逐步</w:delText></w:r></w:del>"
+        f'<w:p>{run("建议")}<w:ins w:id="1" w:author="编辑">{run("尽快")}</w:ins>'
+        '<w:del w:id="2" w:author="编辑"><w:r><w:delText>逐步</w:delText></w:r></w:del>'
         f"{run('完善设施。')}</w:p>"
-        "<w:del w:id=\"3\" w:author=\"编辑\"><w:p><w:r><w:delText>整段删除</w:delText></w:r></w:p></w:del>"
-        "<w:p><w:pPr><w:rPr><w:del w:id=\"4\" w:author=\"编辑\"/></w:rPr></w:pPr>"
+        '<w:del w:id="3" w:author="编辑"><w:p><w:r><w:delText>整段删除</w:delText></w:r></w:p></w:del>'
+        '<w:p><w:pPr><w:rPr><w:del w:id="4" w:author="编辑"/></w:rPr></w:pPr>'
         f"{run('前半句')}</w:p><w:p>{run('后半句。')}</w:p>"
-        f"<w:p><w:moveFrom w:id=\"5\" w:author=\"编辑\">{run('移走')}</w:moveFrom>"
-        f"<w:moveTo w:id=\"6\" w:author=\"编辑\">{run('移来')}</w:moveTo></w:p>"
+        f'<w:p><w:moveFrom w:id="5" w:author="编辑">{run("移走")}</w:moveFrom>'
+        f'<w:moveTo w:id="6" w:author="编辑">{run("移来")}</w:moveTo></w:p>'
     )
     text, _ = read(docx_with_body(tmp_path / "tracked.docx", body_xml))
     assert text.split("\n") == ["建议尽快完善设施。", "前半句后半句。", "移来"]
@@ -79,9 +82,9 @@ def test_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
 
 def test_field_codes_skipped_results_kept(tmp_path: Path) -> None:
     body_xml = (
-        f"<w:p>{run('共')}<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
-        "<w:r><w:instrText> NUMPAGES </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>"
-        f"{run('3')}<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>{run('页')}</w:p>"
+        f'<w:p>{run("共")}<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText> NUMPAGES </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f'{run("3")}<w:r><w:fldChar w:fldCharType="end"/></w:r>{run("页")}</w:p>'
         f"<w:p><w:hyperlink>{run('链接文字')}</w:hyperlink><w:r><w:tab/></w:r>{run('后')}</w:p>"
     )
     text, _ = read(docx_with_body(tmp_path / "fields.docx", body_xml))

@@ -14,14 +14,23 @@ LONG = (
 
 
 def test_pages_and_paragraphs(make_pdf) -> None:
-    path = make_pdf("a.pdf", [["关于加强农村养老服务的建议", "反映人：张三", LONG], ["一、几点建议", "建议加大投入。"]])
+    path = make_pdf(
+        "a.pdf",
+        [["关于加强农村养老服务的建议", "反映人：张三", LONG], ["一、几点建议", "建议加大投入。"]],
+    )
     result = pdf.extract(path.read_bytes(), IngestOptions())
     assert [p.number for p in result.pages] == [1, 2]
     assert all(p.source is PageSource.TEXT_LAYER and not p.needs_ocr for p in result.pages)
     # The long paragraph was wrapped over three lines on the page and comes back whole.
     assert result.pages[0].text.split("\n") == ["关于加强农村养老服务的建议", "反映人：张三", LONG]
     assert result.pages[1].text == "一、几点建议\n建议加大投入。"
-    assert result.body == ("关于加强农村养老服务的建议", "反映人：张三", LONG, "一、几点建议", "建议加大投入。")
+    assert result.body == (
+        "关于加强农村养老服务的建议",
+        "反映人：张三",
+        LONG,
+        "一、几点建议",
+        "建议加大投入。",
+    )
     assert result.text.count(LONG) == 1
 
 

@@ -26,7 +26,9 @@ def extract(data: bytes, options: IngestOptions) -> Extraction:
     # PDFium silently rebuilds a damaged cross-reference table, so a truncated
     # file would open and yield part of its text. A whole PDF ends with %%EOF.
     if b"%%EOF" not in data[-2048:]:
-        raise ExtractionError("PDF 文件不完整（缺少文件结束标记），可能下载或复制未完成；请重新获取原件")
+        raise ExtractionError(
+            "PDF 文件不完整（缺少文件结束标记），可能下载或复制未完成；请重新获取原件"
+        )
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:

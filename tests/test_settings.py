@@ -1,0 +1,65 @@
+"""Settings precedence: defaults < minyi.toml < MINYI_* environment < flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minyi import settings
+from minyi.errors import ConfigError
+
+
+def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = settings.load(environ={})
+    assert s.data_dir == Path("data") and s.registry_path == Path("data/registry.sqlite3")
+    assert s.ingest_options().max_file_bytes == 100 * 1024 * 1024
+
+
+def test_precedence(tmp_path: Path) -> None:
+    config = tmp_path / "conf" / "minyi.toml"
+    config.parent.mkdir()
+    config.write_text('data_dir = "d"\nworkers = 3\nmax_file_mb = 7\n', encoding="utf-8")
+    s = settings.load(config, environ={})
+    assert s.data_dir == tmp_path / "conf" / "d"  # relative to the file's folder
+    assert (s.workers, s.max_file_mb) == (3, 7)
+    s = settings.load(config, environ={"MINYI_WORKERS": "2"})
+    assert (s.workers, s.max_file_mb) == (2, 7)
+    s = settings.load(config, environ={"MINYI_WORKERS": "2"}, workers=1, data_dir=None)
+    assert s.workers == 1 and s.data_dir == tmp_path / "conf" / "d"
+
+
+def test_config_from_environment_variable(tmp_path: Path) -> None:
+    config = tmp_path / "x.toml"
+    config.write_text("max_pages = 9\n", encoding="utf-8")
+    assert settings.load(environ={"MINYI_CONFIG": str(config)}).max_pages == 9
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("unknown_key = 1\n", "未知的设置项「unknown_key」"),
+        ("workers = -1\n", "无效"),
+        ("max_file_mb = 0\n", "无效"),
+        ("max_file_mb = true\n", "无效"),
+        ("workers = [\n", "格式有误"),
+    ],
+)
+def test_invalid_config(tmp_path: Path, text: str, message: str) -> None:
+    config = tmp_path / "minyi.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        settings.load(config, environ={})
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="找不到配置文件"):
+        settings.load(tmp_path / "none.toml", environ={})
+
+
+def test_example_config_is_valid() -> None:
+    example = Path(__file__).parent.parent / "minyi.toml.example"
+    loaded = settings.load(example, environ={})
+    assert loaded == settings.load(environ={}, data_dir=example.parent / "data",
+                                   inbox=example.parent / "inbox", outbox=example.parent / "outbox")  # fmt: skip
