@@ -18,7 +18,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_documented_command_exists() -> None:
-    documented = set(re.findall(r"^minyi ([a-z]+)", README, re.M))
+    code = "\n".join(re.findall(r"```\w*\n(.*?)```", README, re.S))
+    documented = set(re.findall(r"^minyi ([a-z]+)", code, re.M))
     assert documented, "README shows no minyi commands"
     assert documented <= set(cli.commands)
     assert set(cli.commands) <= documented
