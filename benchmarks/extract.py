@@ -108,7 +108,10 @@ def rate(label: str, func: Callable[[Path], int], paths: list[Path], workers: in
 
 
 def pipeline_rate(folder: Path, workers: int, pages: int) -> float:
-    with tempfile.TemporaryDirectory() as data_dir, Registry.open(Path(data_dir) / "r.db") as registry:
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        Registry.open(Path(data_dir) / "r.db") as registry,
+    ):
         data = Path(data_dir)
         with Workers(workers) as pool:
             pipe = Pipeline(registry, data, IngestOptions(), pool)
@@ -132,7 +135,9 @@ def main() -> None:
         pdfs, docxs = make_corpus(folder, args.files, args.pages)
         print(f"PDF: {len(pdfs)} files x {args.pages} pages (pages per second)")
         bare = rate("bare pypdfium2 (1 process)", bare_pypdfium2, pdfs)
-        plumber = rate("pdfplumber extract_text (1 process)", with_pdfplumber, pdfs[: max(10, len(pdfs) // 4)])
+        plumber = rate(
+            "pdfplumber extract_text (1 process)", with_pdfplumber, pdfs[: max(10, len(pdfs) // 4)]
+        )
         one = rate("minyi extraction (1 process)", with_minyi, pdfs)
         many = rate(f"minyi extraction ({args.workers} processes)", with_minyi, pdfs, args.workers)
         full = pipeline_rate(folder / "pdf", args.workers, args.pages)
