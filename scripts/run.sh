@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh samples
-if [ -z "$(find inbox -type f ! -name README.md -print -quit 2>/dev/null)" ]; then
+if [ -z "$(find inbox -type f ! -name .gitkeep -print -quit 2>/dev/null)" ]; then
   .venv/bin/minyi sample inbox
 fi
 status=0
