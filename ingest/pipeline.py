@@ -23,7 +23,7 @@ from ingest.options import IngestOptions
 from ingest.reader import FileResult, reason_line, sha256_file
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Record, Status
-from ingest.registry import Registry
+from ingest.registry import AlreadyRegisteredError, Registry
 from ingest.walk import Entry, scan
 from ingest.workers import Job, Workers
 from minyi.errors import InputError
@@ -93,12 +93,16 @@ class Pipeline:
         return Archive(self.data_root)
 
     def process(self, folder: Path, on_receipt: OnReceipt | None = None,
-                on_start: Callable[[int], None] | None = None) -> BatchSummary:  # fmt: skip
-        """Take in every file under ``folder``; never modifies the folder."""
+                on_start: Callable[[int], None] | None = None,
+                exclude: tuple[Path, ...] = ()) -> BatchSummary:  # fmt: skip
+        """Take in every file under ``folder``; never modifies the folder.
+
+        The data folder and anything in ``exclude`` are skipped if they lie inside it.
+        """
         if not folder.is_dir():
             raise InputError(f"找不到文件夹「{folder}」，或它不是文件夹；请检查路径")
         started = time.monotonic()
-        entries = scan(folder)
+        entries = scan(folder, exclude=(self.data_root, *exclude))
         if on_start:
             on_start(len(entries))
         summary = BatchSummary()
@@ -166,9 +170,12 @@ class Pipeline:
             return self._duplicate(base, *found)
         assert result.record is not None
         record = replace(result.record, received_at=now)
-        record, receipt = self.registry.register(
-            record, replace(base, disposition=Disposition.REGISTERED)
-        )
+        try:
+            record, receipt = self.registry.register(
+                record, replace(base, disposition=Disposition.REGISTERED)
+            )
+        except AlreadyRegisteredError as exc:
+            return self._duplicate(base, exc.submission_id, exc.original_name)
         return receipt, record
 
     def _result_of_repeat(self, slot: _Slot) -> FileResult:

@@ -21,7 +21,7 @@ from ingest.detect import detect
 from ingest.extractors import Extraction, extractor_for
 from ingest.options import IngestOptions
 from ingest.record import Format, Record
-from minyi.errors import ExtractionError, MinyiError
+from minyi.errors import ExtractionError, MinyiError, describe_os_error
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
             return quarantine_unread(path, rel, data_root, reason)
         data = path.read_bytes()
     except OSError as exc:
-        return FileResult(None, None, None, error=f"无法读取文件（{exc.strerror or exc}）")
+        return FileResult(None, None, None, error=f"无法读取文件：{describe_os_error(exc)}")
     sha = hashlib.sha256(data).hexdigest()
     fmt = detect(data) if data else Format.UNKNOWN
     try:
@@ -76,13 +76,16 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
         try:
             stored = archive.keep(data, sha, fmt)
         except OSError as exc:
-            return FileResult(sha, len(data), fmt, error=f"无法保存原件到数据目录（{exc}）")
+            reason = f"无法保存原件到数据目录：{describe_os_error(exc)}"
+            return FileResult(sha, len(data), fmt, error=reason)
         return FileResult(sha, len(data), fmt, record=replace(record, stored_as=stored),
                           stored_as=stored)  # fmt: skip
     try:
         stored = archive.quarantine(sha, fmt, reason_line(rel, reason), data=data)
     except OSError as exc:
-        return FileResult(sha, len(data), fmt, error=f"{reason}；且无法保存到隔离区（{exc}）")
+        return FileResult(
+            sha, len(data), fmt, error=f"{reason}；且无法保存到隔离区：{describe_os_error(exc)}"
+        )
     return FileResult(sha, len(data), fmt, error=reason, stored_as=stored)
 
 
@@ -94,7 +97,9 @@ def quarantine_unread(path: Path, rel: str, data_root: Path, reason: str) -> Fil
             sha, Format.UNKNOWN, reason_line(rel, reason), source=path
         )
     except OSError as exc:
-        return FileResult(None, None, None, error=f"{reason}；且无法保存到隔离区（{exc}）")
+        return FileResult(
+            None, None, None, error=f"{reason}；且无法保存到隔离区：{describe_os_error(exc)}"
+        )
     return FileResult(sha, size, None, error=reason, stored_as=stored)
 
 

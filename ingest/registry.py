@@ -70,6 +70,15 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+class AlreadyRegisteredError(Exception):
+    """The bytes were registered meanwhile (by another minyi process); not a user error."""
+
+    def __init__(self, submission_id: str, original_name: str) -> None:
+        super().__init__(submission_id)
+        self.submission_id = submission_id
+        self.original_name = original_name
+
+
 class Registry:
     """The submissions, their pages and every receipt, in one SQLite file."""
 
@@ -137,12 +146,15 @@ class Registry:
     def register(self, record: Record, receipt: Receipt) -> tuple[Record, Receipt]:
         """Store a new submission and its receipt in one transaction; assigns the id.
 
-        The id is ``YEAR-NNNN``, numbered per year of receipt. Raises RegistryError
-        if the same bytes were registered meanwhile (the caller checks first).
+        The id is ``YEAR-NNNN``, numbered per year of receipt. Raises
+        AlreadyRegisteredError if the same bytes were registered meanwhile, e.g. by
+        a watcher running beside a batch.
         """
         assert record.received_at is not None
         year = int(record.received_at[:4])
         with self._transaction():
+            if found := self.find_sha256(record.sha256):
+                raise AlreadyRegisteredError(*found)
             (last,) = self._db.execute(
                 "SELECT COALESCE(MAX(seq), 0) FROM submissions WHERE year = ?", (year,)
             ).fetchone()

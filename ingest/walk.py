@@ -10,6 +10,7 @@ symbolic links to folders are not entered.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,14 +41,23 @@ def ignore_reason(name: str) -> str | None:
     return None
 
 
-def scan(folder: Path) -> list[Entry]:
-    """Every file under ``folder``, sorted by relative path."""
+def scan(folder: Path, exclude: Iterable[Path] = ()) -> list[Entry]:
+    """Every file under ``folder``, sorted by relative path.
+
+    Paths in ``exclude`` (minyi's own data folder or report, should they lie
+    inside the folder) are left out entirely: they are not submissions.
+    """
+    skip = {p.resolve() for p in exclude}
     entries: list[Entry] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         base = Path(dirpath)
+        dirnames[:] = [
+            d for d in dirnames if not d.startswith(".") and (base / d).resolve() not in skip
+        ]
         for name in filenames:
             path = base / name
+            if path.resolve() in skip:
+                continue
             rel = path.relative_to(folder).as_posix()
             reason = ignore_reason(name)
             if reason is None and path.is_symlink():

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 import click
 from rich.console import Console
@@ -29,7 +29,7 @@ from ingest.report import dumps, report_line
 from ingest.workers import Workers
 from minyi import __version__
 from minyi import settings as settings_mod
-from minyi.errors import ExitCode, InputError, MinyiError
+from minyi.errors import ExitCode, InputError, MinyiError, describe_os_error
 from minyi.settings import Settings
 
 log = logging.getLogger("minyi")
@@ -64,11 +64,50 @@ def main() -> None:
         sys.exit(ExitCode.INTERNAL)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _ChineseHelp(click.HelpFormatter):
+    """click's help layout with Chinese headings, for clerks."""
+
+    _HEADINGS: ClassVar[dict[str, str]] = {
+        "Options": "选项",
+        "Commands": "命令",
+        "Arguments": "参数",
+    }
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(self._HEADINGS.get(heading, heading))
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseHelp
+
+
+class _ChineseHelpMixin:
+    context_class: type[click.Context] = _Context
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
+
+
+class _Command(_ChineseHelpMixin, click.Command):
+    pass
+
+
+class _Group(_ChineseHelpMixin, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
               help="配置文件（默认：当前目录下的 minyi.toml）")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="显示更多日志（-vv 显示调试信息）")
-@click.version_option(__version__, prog_name="minyi", message="%(prog)s %(version)s")
+@click.version_option(__version__, prog_name="minyi", message="%(prog)s %(version)s",
+                      help="显示版本号并退出")  # fmt: skip
 @click.pass_context
 def cli(ctx: click.Context, config: Path | None, verbose: int) -> None:
     """minyi（民意）：社情民意信息的收件、筛查与编发。
@@ -172,7 +211,7 @@ def _open_report(path: Path) -> TextIO:
         path.parent.mkdir(parents=True, exist_ok=True)
         return open(path, "w", encoding="utf-8", newline="\n")
     except OSError as exc:
-        raise InputError(f"无法写入报告文件「{path}」：{exc.strerror or exc}") from exc
+        raise InputError(f"无法写入报告文件「{path}」：{describe_os_error(exc)}") from exc
 
 
 def _run_with_progress(pipeline: Pipeline, folder: Path, report: TextIO) -> BatchSummary:
@@ -192,7 +231,8 @@ def _run_with_progress(pipeline: Pipeline, folder: Path, report: TextIO) -> Batc
             report.flush()
             progress.update(task, advance=1, description=receipt.file)
 
-        return pipeline.process(folder, on_receipt=received, on_start=started)
+        return pipeline.process(folder, on_receipt=received, on_start=started,
+                                exclude=(Path(report.name),))  # fmt: skip
 
 
 def _print_summary(summary: BatchSummary, report_path: Path) -> None:

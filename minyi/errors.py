@@ -7,6 +7,7 @@ turns them into output. Duplicates and sensitive hits are findings, never errors
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 
 
@@ -79,3 +80,23 @@ class ExtractionError(MinyiError):
 
 class UnsupportedFormatError(ExtractionError):
     """The file's content is of a kind minyi does not read (yet)."""
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件已不存在（可能在处理前被移走或删除）",
+    errno.EACCES: "没有读取或写入权限",
+    errno.EPERM: "没有操作权限",
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EROFS: "磁盘为只读",
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.EBUSY: "文件正被其他程序占用",
+    errno.EIO: "磁盘读写错误",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A Chinese description of an operating-system error, for messages to clerks."""
+    reason = _OS_REASONS.get(exc.errno or -1)
+    if reason is None:
+        return f"系统错误：{exc.strerror or exc}"
+    return reason

@@ -68,3 +68,15 @@ def test_environment_overrides_config(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-env" / "registry.sqlite3").exists()
     assert not (tmp_path / "from-toml").exists()
+
+
+def test_report_inside_the_folder_is_not_taken_in(tmp_path: Path) -> None:
+    samples.make_docx(tmp_path / "in" / "a.docx", ["关于某事的建议", "正文。"])
+    (tmp_path / "in" / "r.jsonl").write_text("old report\n", encoding="utf-8")
+    result = run_minyi("process", "in", "--report", "in/r.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [
+        json.loads(x)
+        for x in (tmp_path / "in" / "r.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [ln["file"] for ln in lines] == ["a.docx"]

@@ -192,3 +192,58 @@ def test_missing_folder(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="找不到文件夹"):
         run(tmp_path / "nope", tmp_path / "data")
+
+
+def test_own_data_folder_inside_the_folder_is_skipped(inbox: Path) -> None:
+    data = inbox / "data"
+    first = run(inbox, data)
+    second = run(inbox, data)
+    assert [ln["file"] for ln in second] == [ln["file"] for ln in first]
+    assert not any(ln["file"].startswith("data/") for ln in first + second)
+
+
+def test_file_vanishing_mid_batch_is_reported_in_chinese(inbox: Path, tmp_path: Path) -> None:
+    lines: list[dict] = []
+    victim = inbox / "李晓梅 交通.pdf"
+    with Registry.open(tmp_path / "data" / "registry.sqlite3") as registry:
+        pipe = Pipeline(registry, tmp_path / "data", IngestOptions(), Workers(1))
+        pipe.process(inbox, on_start=lambda total: victim.unlink(),
+                     on_receipt=lambda r, rec: lines.append(report_line(r, rec)))  # fmt: skip
+    gone = next(ln for ln in lines if ln["file"] == victim.name)
+    assert gone["status"] == "rejected"
+    assert (
+        gone["error"]
+        == f"文件「{victim.name}」被拒收：无法读取文件：文件已不存在（可能在处理前被移走或删除）"
+    )
+    assert sum(ln["status"] == "ok" for ln in lines) == 3
+
+
+def test_registration_race_with_another_process(inbox: Path, tmp_path: Path) -> None:
+    """Another minyi (a watcher) registers the same bytes between our check and our commit."""
+    data = tmp_path / "data"
+    other = Registry.open(data / "registry.sqlite3")
+
+    def racing_reader(path, rel, options, data_root):  # type: ignore[no-untyped-def]
+        from dataclasses import replace as copy
+
+        from ingest.reader import read_file
+
+        result = read_file(path, rel, options, data_root)
+        if result.record is not None and rel.endswith("养老.docx"):
+            record = copy(result.record, received_at="2026-03-05T09:00:00+08:00",
+                          original_name="别处/同一文件.docx")  # fmt: skip
+            other.register(record, copy_receipt(rel))
+        return result
+
+    lines = run(inbox, data, workers=Workers(1, reader=racing_reader))
+    other.close()
+    line = next(ln for ln in lines if ln["file"] == "张 建华/农村 养老.docx")
+    assert line["disposition"] == "duplicate" and line["id"] == "2026-0001"
+    assert line["duplicates"][0]["file"] == "别处/同一文件.docx"
+
+
+def copy_receipt(rel: str):  # type: ignore[no-untyped-def]
+    from ingest.receipt import Disposition, Receipt
+
+    return Receipt(file=rel, source="/elsewhere", received_at="2026-03-05T09:00:00+08:00",
+                   disposition=Disposition.REGISTERED)  # fmt: skip
