@@ -200,3 +200,24 @@ def test_noise_is_ignored_not_rejected(inbox: Path, tmp_path: Path, name: str) -
     assert lines[name]["status"] == "ignored"
     assert lines[name]["error"] is None and lines[name]["note"]
     assert not list((tmp_path / "data").glob("quarantine/*"))
+
+
+def test_broken_xml_part(inbox: Path, tmp_path: Path) -> None:
+    target = inbox / "坏XML.docx"
+    target.write_bytes((inbox / "正常 文件.docx").read_bytes())
+    original = _replace_document(target, "<w:document xmlns:w='x'><w:body><w:p>未闭合")
+    lines = finish(inbox, tmp_path)
+    assert_rejected(lines["坏XML.docx"], tmp_path / "data", original, "损坏", "document.xml")
+
+
+def test_zip_level_password(inbox: Path, tmp_path: Path) -> None:
+    data = bytearray((inbox / "正常 文件.docx").read_bytes())
+    # Set the "encrypted" flag in every local and central header, as zip encryption does.
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (found := data.find(signature, start)) != -1:
+            data[found + flag_offset] |= 0x01
+            start = found + 4
+    (inbox / "带密码.docx").write_bytes(bytes(data))
+    lines = finish(inbox, tmp_path)
+    assert_rejected(lines["带密码.docx"], tmp_path / "data", bytes(data), "密码")
