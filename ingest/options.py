@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DedupParams:
+    """How texts are shingled and indexed for near duplicates.
+
+    Stored with the index in the registry; the index is rebuilt when they change.
+    """
+
+    shingle: int = 4
+    num_perm: int = 128
+    bands: int = 32
+
+    def __post_init__(self) -> None:
+        if self.num_perm % self.bands:
+            raise ValueError("num_perm must be a multiple of bands")
+
+    @property
+    def rows(self) -> int:
+        return self.num_perm // self.bands
+
+    def key(self) -> str:
+        return f"char{self.shingle}/perm{self.num_perm}/bands{self.bands}"
 
 
 @dataclass(frozen=True)
@@ -23,3 +47,11 @@ class IngestOptions:
     # is a scan that needs OCR.
     min_page_chars: int = 10
     workers: int = 0  # 0: one per CPU core
+    # Screening
+    lexicons: tuple[Path, ...] = ()
+    whitelists: tuple[Path, ...] = ()
+    max_chars: int = 1500
+    dedup: DedupParams = field(default_factory=DedupParams)
+    near_threshold: float = 0.5  # Jaccard of shingle sets
+    containment_threshold: float = 0.8  # share of the shorter text inside the longer
+    min_dedup_chars: int = 50  # shorter texts never match anything

@@ -24,6 +24,9 @@ from ingest.reader import FileResult, reason_line, sha256_file
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Record, Status
 from ingest.registry import AlreadyRegisteredError, Registry
+from ingest.screening.dedup import ensure_index, find_near_duplicates
+from ingest.screening.index import IndexEntry
+from ingest.screening.policy import decide
 from ingest.walk import Entry, scan
 from ingest.workers import Job, Workers
 from minyi.errors import InputError
@@ -102,6 +105,7 @@ class Pipeline:
         if not folder.is_dir():
             raise InputError(f"找不到文件夹「{folder}」，或它不是文件夹；请检查路径")
         started = time.monotonic()
+        ensure_index(self.registry, self.options)
         entries = scan(folder, exclude=(self.data_root, *exclude))
         if on_start:
             on_start(len(entries))
@@ -169,14 +173,29 @@ class Pipeline:
         if result.sha256 and (found := self.registry.find_sha256(result.sha256)):
             return self._duplicate(base, *found)
         assert result.record is not None
-        record = replace(result.record, received_at=now)
+        index = result.index
+        if index and index.text_hash and (same := self.registry.find_text_hash(index.text_hash)):
+            return self._duplicate(base, *same, own_copy=True)
+        record = self._screen_against_archive(replace(result.record, received_at=now), index)
+        near = tuple(
+            DuplicateRef.from_dict({**f.detail, "kind": "near"})
+            for f in record.findings
+            if f.kind == "duplicate"
+        )
         try:
             record, receipt = self.registry.register(
-                record, replace(base, disposition=Disposition.REGISTERED)
+                record, replace(base, disposition=Disposition.REGISTERED, duplicates=near), index
             )
         except AlreadyRegisteredError as exc:
             return self._duplicate(base, exc.submission_id, exc.original_name)
         return receipt, record
+
+    def _screen_against_archive(self, record: Record, index: IndexEntry | None) -> Record:
+        """Add near-duplicate findings and decide the status (the one policy)."""
+        if index is not None:
+            near = find_near_duplicates(record.text, index, self.registry, self.options)
+            record = replace(record, findings=record.findings + tuple(near))
+        return replace(record, status=decide(record))
 
     def _result_of_repeat(self, slot: _Slot) -> FileResult:
         """A file whose bytes were seen before: its first reading stands for it."""
@@ -189,15 +208,17 @@ class Pipeline:
         # Registered before this batch: the registry has it.
         return FileResult(slot.sha256, slot.size, None)
 
-    def _duplicate(self, base: Receipt, first_id: str, first_file: str) -> tuple[Receipt, Record]:
+    def _duplicate(self, base: Receipt, first_id: str, first_file: str,
+                   own_copy: bool = False) -> tuple[Receipt, Record]:  # fmt: skip
+        """A receipt for content registered before: same bytes, or (own_copy) same text."""
         record = self.registry.get(first_id)
         assert record is not None
         receipt = replace(
             base,
             disposition=Disposition.DUPLICATE,
             submission_id=first_id,
-            format=record.format.value,
-            stored_as=record.stored_as,
             duplicates=(DuplicateRef(file=first_file, id=first_id, similarity=1.0, kind="exact"),),
         )
+        if not own_copy:  # the same bytes: the first registration's copy is this file's copy
+            receipt = replace(receipt, format=record.format.value, stored_as=record.stored_as)
         return self.registry.add_receipt(receipt), record

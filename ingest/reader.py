@@ -21,6 +21,8 @@ from ingest.detect import detect
 from ingest.extractors import Extraction, extractor_for
 from ingest.options import IngestOptions
 from ingest.record import Format, Record
+from ingest.screening import ScreenContext, screen_content
+from ingest.screening.index import IndexEntry, index_entry
 from minyi.errors import ExtractionError, MinyiError, describe_os_error
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class FileResult:
     record: Record | None = None
     error: str | None = None
     stored_as: str | None = None
+    index: IndexEntry | None = None
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -67,6 +70,8 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
     fmt = detect(data) if data else Format.UNKNOWN
     try:
         record = read_bytes(data, sha, rel, fmt, options)
+        record = screen_content(record, ScreenContext.for_options(options))
+        index = index_entry(record.text, options)
     except MinyiError as exc:
         reason = exc.message
     except Exception as exc:  # a parser bug on hostile input must not end the batch
@@ -79,7 +84,7 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
             reason = f"无法保存原件到数据目录：{describe_os_error(exc)}"
             return FileResult(sha, len(data), fmt, error=reason)
         return FileResult(sha, len(data), fmt, record=replace(record, stored_as=stored),
-                          stored_as=stored)  # fmt: skip
+                          stored_as=stored, index=index)  # fmt: skip
     try:
         stored = archive.quarantine(sha, fmt, reason_line(rel, reason), data=data)
     except OSError as exc:

@@ -7,8 +7,9 @@ first registration, never a second submission.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Disposition(StrEnum):
@@ -35,9 +36,18 @@ class DuplicateRef:
     id: str
     similarity: float
     kind: str  # "exact" or "near"
+    # For near duplicates: jaccard, containment, relation and the shared passages.
+    evidence: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "id": self.id, "similarity": self.similarity, "kind": self.kind}
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "id": self.id, "similarity": self.similarity, "kind": self.kind,
+                **self.evidence}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DuplicateRef:
+        core = ("file", "id", "similarity", "kind")
+        evidence = {k: v for k, v in data.items() if k not in core}
+        return cls(data["file"], data["id"], data["similarity"], data["kind"], evidence)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Finding, Format, Page, PageSource, Record, Status, Submitter
+from ingest.screening.index import IndexEntry
 from minyi.errors import RegistryError
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -64,6 +65,31 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX receipts_sha256 ON receipts (sha256);
     CREATE INDEX receipts_submission ON receipts (submission_id);
+    """,
+    # 2: screening — the text hash for same-content copies, the near-duplicate
+    # index (MinHash signatures and LSH band keys) and releases from quarantine.
+    """
+    ALTER TABLE submissions ADD COLUMN text_hash TEXT;
+    CREATE INDEX submissions_text_hash ON submissions (text_hash);
+    CREATE TABLE signatures (
+        submission_id TEXT PRIMARY KEY REFERENCES submissions(id),
+        minhash BLOB NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE TABLE lsh_buckets (
+        band INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        PRIMARY KEY (band, key, submission_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE index_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE releases (
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        released_at TEXT NOT NULL,
+        previous_status TEXT NOT NULL,
+        new_status TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
     """,
 )
 
@@ -143,7 +169,8 @@ class Registry:
 
     # -- writing ---------------------------------------------------------
 
-    def register(self, record: Record, receipt: Receipt) -> tuple[Record, Receipt]:
+    def register(self, record: Record, receipt: Receipt,
+                 index: IndexEntry | None = None) -> tuple[Record, Receipt]:  # fmt: skip
         """Store a new submission and its receipt in one transaction; assigns the id.
 
         The id is ``YEAR-NNNN``, numbered per year of receipt. Raises
@@ -160,8 +187,120 @@ class Registry:
             ).fetchone()
             record = replace(record, id=f"{year}-{last + 1:04d}")
             self._insert_submission(record, year, last + 1)
+            if index is not None:
+                self._insert_index(record.id, index)
             receipt = self._insert_receipt(replace(receipt, submission_id=record.id))
         return record, receipt
+
+    # -- the duplicate index ----------------------------------------------
+
+    def find_text_hash(self, text_hash: str) -> tuple[str, str] | None:
+        """(id, original name) of the submission with this normalised text, if any."""
+        row = self._db.execute(
+            "SELECT id, original_name FROM submissions WHERE text_hash = ? ORDER BY year, seq",
+            (text_hash,),
+        ).fetchone()
+        return (row["id"], row["original_name"]) if row else None
+
+    def lsh_candidates(self, bands: tuple[int, ...]) -> set[str]:
+        """Submissions sharing at least one LSH band key with ``bands``."""
+        found: set[str] = set()
+        for band, key in enumerate(bands):
+            found.update(
+                row[0]
+                for row in self._db.execute(
+                    "SELECT submission_id FROM lsh_buckets WHERE band = ? AND key = ?", (band, key)
+                )
+            )
+        return found
+
+    def signatures(self, ids: set[str]) -> dict[str, tuple[bytes, int]]:
+        out: dict[str, tuple[bytes, int]] = {}
+        listed = sorted(ids)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT submission_id, minhash, size FROM signatures WHERE submission_id IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = (row[1], row[2])
+        return out
+
+    def text_of(self, submission_id: str) -> tuple[str, str]:
+        """(text, original name) of a submission."""
+        row = self._db.execute(
+            "SELECT text, original_name FROM submissions WHERE id = ?", (submission_id,)
+        ).fetchone()
+        return row[0], row[1]
+
+    def index_key(self) -> str | None:
+        row = self._db.execute("SELECT value FROM index_meta WHERE name = 'dedup'").fetchone()
+        return row[0] if row else None
+
+    def rebuild_index(self, key: str, entries: Iterator[tuple[str, IndexEntry]]) -> int:
+        """Replace the whole duplicate index (after its parameters changed)."""
+        count = 0
+        with self._transaction():
+            self._db.execute("DELETE FROM lsh_buckets")
+            self._db.execute("DELETE FROM signatures")
+            for submission_id, entry in entries:
+                self._insert_index(submission_id, entry)
+                count += 1
+            self._db.execute("INSERT OR REPLACE INTO index_meta VALUES ('dedup', ?)", (key,))
+        return count
+
+    def set_index_key(self, key: str) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO index_meta VALUES ('dedup', ?)", (key,))
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """(id, text) of every submission, in order of registration."""
+        for row in self._db.execute("SELECT id, text FROM submissions ORDER BY year, seq"):
+            yield row[0], row[1]
+
+    def _insert_index(self, submission_id: str | None, entry: IndexEntry) -> None:
+        self._db.execute(
+            "UPDATE submissions SET text_hash = ? WHERE id = ?", (entry.text_hash, submission_id)
+        )
+        if entry.signature is None:
+            return
+        sig = entry.signature
+        self._db.execute(
+            "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)",
+            (submission_id, sig.minhash, sig.size),
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO lsh_buckets VALUES (?, ?, ?)",
+            [(band, key, submission_id) for band, key in enumerate(sig.bands)],
+        )
+
+    # -- releases ----------------------------------------------------------
+
+    def set_status(self, submission_id: str, status: Status, reason: str, when: str) -> Status:
+        """Change a submission's status with a recorded reason; returns the previous one."""
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT status FROM submissions WHERE id = ?", (submission_id,)
+            ).fetchone()
+            if row is None:
+                raise RegistryError(f"登记库中没有编号为 {submission_id} 的信息")
+            self._db.execute(
+                "UPDATE submissions SET status = ? WHERE id = ?", (status.value, submission_id)
+            )
+            self._db.execute(
+                "INSERT INTO releases VALUES (?, ?, ?, ?, ?)",
+                (submission_id, when, row[0], status.value, reason),
+            )
+        return Status(row[0])
+
+    def releases(self, submission_id: str) -> list[dict[str, str]]:
+        return [
+            dict(row)
+            for row in self._db.execute(
+                "SELECT * FROM releases WHERE submission_id = ? ORDER BY rowid", (submission_id,)
+            )
+        ]
 
     def add_receipt(self, receipt: Receipt) -> Receipt:
         """Store a receipt that registers nothing (duplicate, rejected, ignored)."""
@@ -278,7 +417,7 @@ def _receipt(row: sqlite3.Row) -> Receipt:
         size=row["size"],
         format=row["format"],
         submission_id=row["submission_id"],
-        duplicates=tuple(DuplicateRef(**d) for d in json.loads(row["duplicates"])),
+        duplicates=tuple(DuplicateRef.from_dict(d) for d in json.loads(row["duplicates"])),
         error=row["error"],
         note=row["note"],
         stored_as=row["stored_as"],

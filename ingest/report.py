@@ -4,7 +4,8 @@ Outside tools read these lines; keys are only ever added, never renamed.
 Contract keys: file, status, id, sha256, format, pages, ocr, text, title,
 submitter, duplicates, sensitive, error, stored_as. Added keys: receipt (the
 receipt's number), received_at, disposition (registered / duplicate /
-rejected / ignored), note (why a file was ignored).
+rejected / ignored), note (why a file was ignored), screening (the submission's
+status: accepted / flagged / quarantined), checks (the editor's checklist).
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ def report_line(receipt: Receipt, record: Record | None) -> dict[str, Any]:
         "received_at": receipt.received_at,
         "disposition": receipt.disposition.value,
         "note": receipt.note,
+        "screening": record.status.value if record else None,
+        "checks": [
+            {"category": f.category, "message": f.text}
+            for f in (record.findings if record else ())
+            if f.kind == "check"
+        ],
     }
 
 

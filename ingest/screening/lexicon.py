@@ -1,0 +1,127 @@
+"""Lexicons: term lists in plain UTF-8 files, compiled into one Aho-Corasick automaton.
+
+A lexicon file holds one term per line, optionally followed by a tab and a
+category (``topic.petition``); a term without one is reported as
+``lexicon.<file stem>``. Lines starting with ``#`` are comments. A whitelist
+file holds phrases inside which nothing is reported. The shipped defaults (密级
+marks, out-of-scope topics, a whitelist) are always loaded; offices add their
+own files in settings or for one run with ``--lexicon``.
+
+Terms are folded exactly as texts are (see ``fold``), so one automaton over
+the folded text finds every variant. The automaton is rebuilt only when a file
+changes (its size or modification time), so edits take effect without restart.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+
+from ingest.screening.fold import Folded, fold_term
+from minyi.errors import ConfigError, describe_os_error
+
+DEFAULTS = Path(__file__).parent / "lexicons"
+DEFAULT_LEXICONS = (DEFAULTS / "secret.txt", DEFAULTS / "topics.txt")
+DEFAULT_WHITELISTS = (DEFAULTS / "whitelist.txt",)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A lexicon term found: folded span, the term as written, its categories."""
+
+    start: int
+    end: int
+    term: str
+    categories: tuple[str, ...]
+
+
+class Matcher:
+    """The compiled lexicon: terms and whitelist, both over folded text."""
+
+    def __init__(self, terms: dict[str, tuple[str, set[str]]], whitelist: set[str]) -> None:
+        self.size = len(terms)
+        self._terms = _automaton({k: (k, v[0], tuple(sorted(v[1]))) for k, v in terms.items()})
+        self._white = _automaton({k: (k,) for k in whitelist})
+
+    def hits(self, folded: Folded) -> list[Hit]:
+        text = folded.text
+        if self._terms is None:
+            return []
+        white = (
+            [(end - len(v[0]) + 1, end + 1) for end, v in self._white.iter(text)]
+            if self._white is not None
+            else []
+        )
+        found = []
+        for end, (key, term, categories) in self._terms.iter(text):
+            start = end - len(key) + 1
+            if not any(ws <= start and end + 1 <= we for ws, we in white):
+                found.append(Hit(start, end + 1, term, categories))
+        return found
+
+
+def _automaton(entries: dict[str, tuple[object, ...]]) -> ahocorasick.Automaton | None:
+    if not entries:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, value in entries.items():
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
+
+
+class Lexicons:
+    """The defaults plus an office's own files; recompiled when any file changes."""
+
+    def __init__(self, lexicons: tuple[Path, ...] = (), whitelists: tuple[Path, ...] = ()) -> None:
+        self.lexicons = DEFAULT_LEXICONS + tuple(lexicons)
+        self.whitelists = DEFAULT_WHITELISTS + tuple(whitelists)
+        self._version: tuple[tuple[str, int, int], ...] | None = None
+        self._matcher: Matcher | None = None
+
+    def matcher(self) -> Matcher:
+        version = tuple(_stamp(p) for p in (*self.lexicons, *self.whitelists))
+        if self._matcher is None or version != self._version:
+            self._matcher = self._compile()
+            self._version = version
+        return self._matcher
+
+    def _compile(self) -> Matcher:
+        terms: dict[str, tuple[str, set[str]]] = {}
+        for path in self.lexicons:
+            for term, category in read_lexicon(path):
+                key = fold_term(term)
+                if key:
+                    terms.setdefault(key, (term, set()))[1].add(category)
+        whitelist = {fold_term(t) for p in self.whitelists for t, _ in read_lexicon(p)}
+        return Matcher(terms, {w for w in whitelist if w})
+
+
+def read_lexicon(path: Path) -> list[tuple[str, str]]:
+    """(term, category) pairs of one lexicon file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"无法读取词库文件「{path}」：{describe_os_error(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"词库文件「{path}」不是 UTF-8 编码；请另存为 UTF-8") from exc
+    default = f"lexicon.{path.stem}"
+    pairs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        term, _, category = line.partition("\t")
+        pairs.append((term.strip(), category.strip() or default))
+    return pairs
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), st.st_mtime_ns, st.st_size)

@@ -1,0 +1,107 @@
+"""Sensitive content: 密级 marks, lexicon terms and out-of-scope topics, and personal data.
+
+Lexicon hits come from one automaton over the folded text. Terms in the
+``secret.marking`` category are the words of 密级 marks (秘密, 内部资料…); they
+count only where they stand as a mark: followed by ★ (秘密★1年), after a 密级
+label, inside brackets, or alone on their line. In running prose such words are
+ordinary language and are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.record import Finding, Record
+from ingest.screening.fold import Folded, fold
+from ingest.screening.lexicon import Hit, Matcher
+from ingest.screening.pii import find_pii
+
+SECRET = "secret.marking"
+_CONTEXT = 12  # characters of context kept on each side of a hit
+_STAR_PERIOD = re.compile(r"[★☆](?:\d{1,3}(?:年|个月|月)|长期)?")
+_LABEL_BEFORE = re.compile(r"密级[:：]?$")
+_OPEN, _CLOSE = "（(【[〔「", "）)】]〕」"
+_MARK_LINE_REST = re.compile(
+    r"^(?:密级|[★☆]|\d{1,3}(?:年|个月)|长期|[\s:：,，、。;；()（）【】\[\]〔〕「」])*$"
+)
+
+
+def find_sensitive(record: Record, matcher: Matcher) -> list[Finding]:
+    """Lexicon, topic, 密级 and PII findings for a record's text, in text order."""
+    folded = fold(record.text)
+    hits = _outermost(_marks_in_context(folded, matcher))
+    findings = [_finding(hit, folded, record.text) for hit in hits]
+    findings += find_pii(record.text)
+    return sorted(findings, key=lambda f: (f.start or 0, f.category))
+
+
+def _marks_in_context(folded: Folded, matcher: Matcher) -> list[Hit]:
+    hits = matcher.hits(folded)
+    text = folded.text
+    kept: list[Hit] = []
+    for hit in hits:
+        if SECRET not in hit.categories:
+            kept.append(hit)
+            continue
+        star = _STAR_PERIOD.match(text, hit.end)
+        if star:
+            kept.append(Hit(hit.start, star.end(), hit.term, hit.categories))
+        elif (
+            _LABEL_BEFORE.search(text, 0, hit.start)
+            or (
+                hit.start > 0
+                and text[hit.start - 1] in _OPEN
+                and text[hit.end : hit.end + 1] in _CLOSE
+            )
+            or _alone_on_line(text, hit, hits)
+        ):
+            kept.append(hit)
+        else:
+            others = tuple(c for c in hit.categories if c != SECRET)
+            if others:  # the same word may also be an office's own lexicon term
+                kept.append(Hit(hit.start, hit.end, hit.term, others))
+    return kept
+
+
+def _outermost(hits: list[Hit]) -> list[Hit]:
+    """Drop hits lying inside a longer one (上访 within 越级上访)."""
+    return [
+        h
+        for h in hits
+        if not any(
+            o is not h
+            and o.start <= h.start
+            and h.end <= o.end
+            and (o.end - o.start) > (h.end - h.start)
+            for o in hits
+        )
+    ]
+
+
+def _alone_on_line(text: str, hit: Hit, hits: list[Hit]) -> bool:
+    """True when the line holds nothing but 密级 words and their decorations."""
+    start = text.rfind("\n", 0, hit.start) + 1
+    end = text.find("\n", hit.end)
+    end = len(text) if end == -1 else end
+    line = list(text[start:end])
+    for other in hits:
+        if SECRET in other.categories and start <= other.start and other.end <= end:
+            line[other.start - start : other.end - start] = [" "] * (other.end - other.start)
+    return bool(_MARK_LINE_REST.match("".join(line)))
+
+
+def _finding(hit: Hit, folded: Folded, text: str) -> Finding:
+    start, end = folded.span(hit.start, hit.end)
+    category = SECRET if SECRET in hit.categories else hit.categories[0]
+    return Finding(
+        kind="sensitive",
+        category=category,
+        text=text[start:end],
+        start=start,
+        end=end,
+        detail={
+            "term": hit.term,
+            "context": text[max(0, start - _CONTEXT) : end + _CONTEXT],
+            **({"also": list(hit.categories[1:])} if len(hit.categories) > 1 else {}),
+        },
+    )
