@@ -15,9 +15,10 @@ class DedupParams:
     Stored with the index in the registry; the index is rebuilt when they change.
     """
 
-    shingle: int = 4
+    # Chosen by measurement (benchmarks/dedup.py; figures in the README).
+    shingle: int = 5
     num_perm: int = 128
-    bands: int = 32
+    bands: int = 64
 
     def __post_init__(self) -> None:
         if self.num_perm % self.bands:
@@ -52,6 +53,6 @@ class IngestOptions:
     whitelists: tuple[Path, ...] = ()
     max_chars: int = 1500
     dedup: DedupParams = field(default_factory=DedupParams)
-    near_threshold: float = 0.5  # Jaccard of shingle sets
-    containment_threshold: float = 0.8  # share of the shorter text inside the longer
+    near_threshold: float = 0.35  # Jaccard of shingle sets
+    containment_threshold: float = 0.7  # share of the shorter text inside the longer
     min_dedup_chars: int = 50  # shorter texts never match anything

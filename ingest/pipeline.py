@@ -44,6 +44,7 @@ class BatchSummary:
     accepted: int = 0
     duplicates: int = 0
     flagged: int = 0
+    quarantined: int = 0  # counted in ``flagged`` too
     rejected: int = 0
     ignored: int = 0
     seconds: float = 0.0
@@ -57,6 +58,7 @@ class BatchSummary:
         if receipt.disposition is Disposition.REGISTERED:
             if record is not None and record.status is not Status.ACCEPTED:
                 self.flagged += 1
+                self.quarantined += record.status is Status.QUARANTINED
             else:
                 self.accepted += 1
         elif receipt.disposition is Disposition.DUPLICATE:

@@ -180,3 +180,29 @@ class Record:
     @property
     def ocr(self) -> bool:
         return any(p.source is PageSource.OCR for p in self.pages)
+
+    def masked_text(self) -> str:
+        """The text with personal data masked: what any copy for forwarding must show."""
+        text = self.text
+        spans = sorted(
+            (f.start, f.end, f.category)
+            for f in self.findings
+            if f.category.startswith("pii.") and f.start is not None and f.end is not None
+        )
+        for start, end, category in reversed(spans):
+            text = text[:start] + mask_value(category, text[start:end]) + text[end:]
+        return text
+
+
+def mask_value(category: str, value: str) -> str:
+    """A personal identifier as forwarded copies may show it: recognisable, not usable.
+
+    Digits and letters in the middle become "*"; separators stay. Resident IDs,
+    cards and codes keep four characters at each end (3201**********1234);
+    mobile numbers keep the first three digits and the last four (138****5678).
+    """
+    positions = [i for i, ch in enumerate(value) if ch.isalnum()]
+    head = len(positions) - 8 if category == "pii.mobile" else 4
+    head = max(0, min(head, len(positions) - 5))
+    hidden = set(positions[head:-4])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(value))

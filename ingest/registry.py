@@ -202,30 +202,29 @@ class Registry:
         ).fetchone()
         return (row["id"], row["original_name"]) if row else None
 
-    def lsh_candidates(self, bands: tuple[int, ...]) -> set[str]:
-        """Submissions sharing at least one LSH band key with ``bands``."""
-        found: set[str] = set()
+    def lsh_candidates(self, bands: tuple[int, ...]) -> dict[str, tuple[bytes, int]]:
+        """Signatures (minhash, size) of submissions sharing an LSH band key with ``bands``."""
+        # One indexed point lookup per band: with many bands in one IN list,
+        # SQLite's planner falls back to scanning the whole bucket table.
+        ids: set[str] = set()
         for band, key in enumerate(bands):
-            found.update(
+            ids.update(
                 row[0]
                 for row in self._db.execute(
                     "SELECT submission_id FROM lsh_buckets WHERE band = ? AND key = ?", (band, key)
                 )
             )
-        return found
-
-    def signatures(self, ids: set[str]) -> dict[str, tuple[bytes, int]]:
-        out: dict[str, tuple[bytes, int]] = {}
+        found: dict[str, tuple[bytes, int]] = {}
         listed = sorted(ids)
         for start in range(0, len(listed), 500):
             chunk = listed[start : start + 500]
-            marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
-                f"SELECT submission_id, minhash, size FROM signatures WHERE submission_id IN ({marks})",
+                "SELECT submission_id, minhash, size FROM signatures"
+                f" WHERE submission_id IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
-                out[row[0]] = (row[1], row[2])
-        return out
+                found[row[0]] = (row[1], row[2])
+        return found
 
     def text_of(self, submission_id: str) -> tuple[str, str]:
         """(text, original name) of a submission."""

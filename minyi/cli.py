@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
@@ -23,7 +24,7 @@ from rich.table import Table
 
 from ingest.pipeline import BatchSummary, Pipeline
 from ingest.receipt import Receipt
-from ingest.record import Record
+from ingest.record import Record, Status
 from ingest.registry import Registry
 from ingest.report import dumps, report_line
 from ingest.workers import Workers
@@ -138,9 +139,12 @@ def _data_option(func: Callable[..., Any]) -> Callable[..., Any]:
               help="处理报告（JSON Lines）写到此文件；默认写入数据目录的 reports/ 下")  # fmt: skip
 @_data_option
 @click.option("--workers", type=int, help="并行进程数（默认按 CPU 核数）")
+@click.option("--lexicon", "lexicons", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="本次额外使用的敏感词库文件（可重复），命中记为 lexicon.<文件名>")  # fmt: skip
 @click.pass_context
 def process(ctx: click.Context, folder: Path, report_path: Path | None, data_dir: Path | None,
-            workers: int | None) -> None:  # fmt: skip
+            workers: int | None, lexicons: tuple[Path, ...]) -> None:  # fmt: skip
     """处理 FOLDER 下的全部文件（含子文件夹），登记并生成报告；不改动 FOLDER 中的文件。
 
     \b
@@ -149,6 +153,7 @@ def process(ctx: click.Context, folder: Path, report_path: Path | None, data_dir
       minyi process 收文/11月 --report outbox/11月.jsonl --data /srv/minyi/data
     """
     settings = _settings(ctx, data_dir=data_dir, workers=workers)
+    settings = replace(settings, lexicons=settings.lexicons + lexicons)
     if not folder.is_dir():
         raise InputError(f"找不到文件夹「{folder}」，或它不是文件夹；请检查路径")
     report_path = report_path or _default_report(settings)
@@ -159,6 +164,9 @@ def process(ctx: click.Context, folder: Path, report_path: Path | None, data_dir
         pipeline = Pipeline(registry, settings.data_dir, settings.ingest_options(), workers_pool)
         summary = _run_with_progress(pipeline, folder, report)
     _print_summary(summary, report_path)
+    if summary.quarantined:
+        out.print(f"[bold red]其中 {summary.quarantined} 份含密级标志，已隔离[/bold red]："
+                  "不得编发，须经人工核实后用 minyi release 解除。")  # fmt: skip
     if summary.rejected:
         ctx.exit(ExitCode.SOME_REJECTED)
 
@@ -177,13 +185,76 @@ def report(ctx: click.Context, data_dir: Path | None, output: Path | None) -> No
       minyi report --data /srv/minyi/data | wc -l
     """
     settings = _settings(ctx, data_dir=data_dir)
-    if not settings.registry_path.exists():
-        raise InputError(f"数据目录「{settings.data_dir}」中还没有登记库；请先运行 minyi process")
     with ExitStack() as stack:
-        registry = stack.enter_context(Registry.open(settings.registry_path))
+        registry = stack.enter_context(_registry(settings))
         sink: TextIO = stack.enter_context(_open_report(output)) if output else sys.stdout
         for receipt, record in registry.receipts():
             sink.write(dumps(report_line(receipt, record)) + "\n")
+
+
+@cli.command()
+@click.argument("submission_id", metavar="ID")
+@_data_option
+@click.option("--text", "full_text", is_flag=True, help="同时显示全文")
+@click.pass_context
+def show(ctx: click.Context, submission_id: str, data_dir: Path | None, full_text: bool) -> None:
+    """显示一份信息的识别结果、筛查发现，以及与近似重复件的逐段对照。
+
+    \b
+    示例：
+      minyi show 2026-0007
+      minyi show 2026-0007 --text
+    """
+    from minyi.show import render
+
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        record = _get(registry, submission_id)
+        others = {
+            f.detail["id"]: registry.text_of(f.detail["id"])[0]
+            for f in record.findings
+            if f.kind == "duplicate"
+        }
+        render(out, record, others, registry.releases(submission_id), full_text)
+
+
+@cli.command()
+@click.argument("submission_id", metavar="ID")
+@click.option("--reason", required=True, help="解除隔离的理由（必填，将记录在案）")
+@_data_option
+@click.pass_context
+def release(ctx: click.Context, submission_id: str, reason: str, data_dir: Path | None) -> None:
+    """经人工核实后，解除一份信息的隔离（含密级标志的信息在解除前不能编发）。
+
+    \b
+    示例：
+      minyi release 2026-0007 --reason "经核实，“秘密”为正文用语，非密级标志"
+    """
+    settings = _settings(ctx, data_dir=data_dir)
+    if not reason.strip():
+        raise InputError("请用 --reason 写明解除隔离的理由")
+    with _registry(settings) as registry:
+        record = _get(registry, submission_id)
+        if record.status is not Status.QUARANTINED:
+            raise InputError(
+                f"信息 {submission_id} 未被隔离（当前状态：{record.status.value}），无需解除"
+            )
+        when = datetime.now().astimezone().isoformat(timespec="seconds")
+        registry.set_status(submission_id, Status.FLAGGED, reason.strip(), when)
+    out.print(f"已解除 {submission_id} 的隔离，状态改为“待审核”；理由已记录。")
+
+
+def _registry(settings: Settings) -> Registry:
+    if not settings.registry_path.exists():
+        raise InputError(f"数据目录「{settings.data_dir}」中还没有登记库；请先运行 minyi process")
+    return Registry.open(settings.registry_path)
+
+
+def _get(registry: Registry, submission_id: str) -> Record:
+    record = registry.get(submission_id)
+    if record is None:
+        raise InputError(f"登记库中没有编号为 {submission_id} 的信息；编号形如 2026-0007")
+    return record
 
 
 @cli.command()

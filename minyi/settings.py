@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ingest.options import MB, IngestOptions
+from ingest.options import MB, DedupParams, IngestOptions
 from minyi.errors import ConfigError
 
 CONFIG_NAME = "minyi.toml"
@@ -33,6 +33,16 @@ class Settings:
     max_zip_entries: int = 5000
     max_pages: int = 2000
     min_page_chars: int = 10
+    # Screening
+    lexicons: tuple[Path, ...] = ()
+    whitelists: tuple[Path, ...] = ()
+    max_chars: int = 1500
+    near_threshold: float = 0.35
+    containment_threshold: float = 0.7
+    min_dedup_chars: int = 50
+    dedup_shingle: int = 5
+    dedup_num_perm: int = 192
+    dedup_bands: int = 64
 
     @property
     def registry_path(self) -> Path:
@@ -46,11 +56,18 @@ class Settings:
             max_pages=self.max_pages,
             min_page_chars=self.min_page_chars,
             workers=self.workers,
+            lexicons=tuple(self.lexicons),
+            whitelists=tuple(self.whitelists),
+            max_chars=self.max_chars,
+            dedup=DedupParams(self.dedup_shingle, self.dedup_num_perm, self.dedup_bands),
+            near_threshold=self.near_threshold,
+            containment_threshold=self.containment_threshold,
+            min_dedup_chars=self.min_dedup_chars,
         )
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
-_MINIMUM = {"workers": 0, "min_page_chars": 0}
+_MINIMUM = {"workers": 0, "min_page_chars": 0, "min_dedup_chars": 1, "dedup_shingle": 2}
 
 
 def load(config: Path | None = None, environ: Mapping[str, str] | None = None,
@@ -90,14 +107,35 @@ def _apply(settings: Settings, values: Mapping[str, Any], origin: str,
             known = "、".join(_FIELDS)
             raise ConfigError(f"{origin} 中有未知的设置项「{key}」；可用的设置项：{known}")
         changes[key] = _convert(key, raw, origin, base)
-    return replace(settings, **changes)
+    try:
+        return _checked(replace(settings, **changes))
+    except ValueError as exc:
+        raise ConfigError(f"{origin} 中的设置有误：{exc}") from None
+
+
+def _checked(settings: Settings) -> Settings:
+    if settings.dedup_num_perm % settings.dedup_bands:
+        raise ValueError("dedup_num_perm 必须是 dedup_bands 的整数倍")
+    for name in ("near_threshold", "containment_threshold"):
+        if not 0 < getattr(settings, name) <= 1:
+            raise ValueError(f"{name} 应在 0 到 1 之间")
+    return settings
 
 
 def _convert(key: str, raw: Any, origin: str, base: Path | None) -> Any:
     kind = _FIELDS[key].type
     if kind in ("Path", Path):
-        path = Path(str(raw)).expanduser()
-        return base / path if base is not None and not path.is_absolute() else path
+        return _path(raw, base)
+    if kind == "tuple[Path, ...]":
+        items = raw.split(os.pathsep) if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple):
+            raise ConfigError(f"{origin} 中的设置项「{key}」应为文件列表")
+        return tuple(_path(item, base) for item in items if str(item))
+    if kind == "float":
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{origin} 中的设置项「{key}」应为数字，实际为「{raw}」") from None
     if kind in ("int", int):
         try:
             value = int(raw)
@@ -107,3 +145,8 @@ def _convert(key: str, raw: Any, origin: str, base: Path | None) -> Any:
             raise ConfigError(f"{origin} 中的设置项「{key}」取值 {raw} 无效") from None
         return value
     return raw
+
+
+def _path(raw: Any, base: Path | None) -> Path:
+    path = Path(str(raw)).expanduser()
+    return base / path if base is not None and not path.is_absolute() else path

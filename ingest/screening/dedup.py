@@ -36,11 +36,15 @@ def find_near_duplicates(text: str, entry: IndexEntry, registry: Registry,
     candidates = registry.lsh_candidates(entry.signature.bands)
     if not candidates:
         return []
-    mine = entry.signature.values()
+    ids = list(candidates)
+    # All candidates' signatures compared at once: one row per candidate.
+    stacked = np.frombuffer(b"".join(candidates[i][0] for i in ids), dtype="<u4").reshape(
+        len(ids), -1
+    )
+    jaccards = (stacked == entry.signature.values()).mean(axis=1)
     estimated = []
-    for submission_id, (minhash, size) in registry.signatures(candidates).items():
-        jaccard = float(np.mean(np.frombuffer(minhash, dtype="<u4") == mine))
-        containment = _containment(jaccard, entry.signature.size, size)
+    for submission_id, jaccard in zip(ids, jaccards.tolist(), strict=True):
+        containment = _containment(jaccard, entry.signature.size, candidates[submission_id][1])
         if (jaccard >= options.near_threshold * _ESTIMATE_SLACK
                 or containment >= options.containment_threshold * _ESTIMATE_SLACK):  # fmt: skip
             estimated.append((max(jaccard, containment), submission_id))

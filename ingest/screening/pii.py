@@ -159,17 +159,3 @@ def valid_uscc(code: str) -> bool:
         return False
     total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
     return _USCC_CHARS[(31 - total % 31) % 31] == code[17]
-
-
-def mask(category: str, value: str) -> str:
-    """The value as it may appear in forwarded copies: enough to recognise, not to use.
-
-    Digits and letters in the middle become "*"; separators stay. Resident IDs,
-    cards and codes keep four characters at each end (3201**********1234);
-    mobile numbers keep the first three digits and the last four (138****5678).
-    """
-    positions = [i for i, ch in enumerate(value) if ch.isalnum()]
-    head = len(positions) - 8 if category == "pii.mobile" else 4
-    head = max(0, min(head, len(positions) - 5))
-    hidden = set(positions[head:-4])
-    return "".join("*" if i in hidden else ch for i, ch in enumerate(value))

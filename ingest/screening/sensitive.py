@@ -64,18 +64,17 @@ def _marks_in_context(folded: Folded, matcher: Matcher) -> list[Hit]:
 
 
 def _outermost(hits: list[Hit]) -> list[Hit]:
-    """Drop hits lying inside a longer one (上访 within 越级上访)."""
-    return [
-        h
-        for h in hits
-        if not any(
-            o is not h
-            and o.start <= h.start
-            and h.end <= o.end
-            and (o.end - o.start) > (h.end - h.start)
-            for o in hits
-        )
-    ]
+    """One hit per passage: the longest of nested hits (越级上访 over 上访), and of two
+    overlapping hits of one category the first (起诉 in 提起诉讼, not also 诉讼)."""
+    ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[Hit] = []
+    for hit in ordered:
+        if any(k.start <= hit.start and hit.end <= k.end for k in kept):
+            continue
+        if any(hit.start < k.end and k.categories == hit.categories for k in kept):
+            continue
+        kept.append(hit)
+    return kept
 
 
 def _alone_on_line(text: str, hit: Hit, hits: list[Hit]) -> bool:
