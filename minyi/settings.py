@@ -41,7 +41,7 @@ class Settings:
     containment_threshold: float = 0.7
     min_dedup_chars: int = 50
     dedup_shingle: int = 5
-    dedup_num_perm: int = 192
+    dedup_num_perm: int = 128
     dedup_bands: int = 64
 
     @property

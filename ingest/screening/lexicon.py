@@ -39,31 +39,39 @@ class Hit:
 
 
 class Matcher:
-    """The compiled lexicon: terms and whitelist, both over folded text."""
+    """The compiled lexicon: terms and whitelist phrases in one automaton over folded text."""
 
     def __init__(self, terms: dict[str, tuple[str, set[str]]], whitelist: set[str]) -> None:
         self.size = len(terms)
-        self._terms = _automaton({k: (k, v[0], tuple(sorted(v[1]))) for k, v in terms.items()})
-        self._white = _automaton({k: (k,) for k in whitelist})
+        entries: dict[str, tuple[int, str, tuple[str, ...], bool]] = {
+            key: (len(key), term, tuple(sorted(categories)), False)
+            for key, (term, categories) in terms.items()
+        }
+        for key in whitelist:
+            length, term, categories, _ = entries.get(key, (len(key), "", (), True))
+            entries[key] = (length, term, categories, True)
+        self._automaton = _automaton(entries)
 
     def hits(self, folded: Folded) -> list[Hit]:
-        text = folded.text
-        if self._terms is None:
+        """Term hits, except those lying inside a whitelisted phrase."""
+        if self._automaton is None:
             return []
-        white = (
-            [(end - len(v[0]) + 1, end + 1) for end, v in self._white.iter(text)]
-            if self._white is not None
-            else []
-        )
-        found = []
-        for end, (key, term, categories) in self._terms.iter(text):
-            start = end - len(key) + 1
-            if not any(ws <= start and end + 1 <= we for ws, we in white):
+        found: list[Hit] = []
+        white: list[tuple[int, int]] = []
+        for end, (length, term, categories, whitelisted) in self._automaton.iter(folded.text):
+            start = end - length + 1
+            if whitelisted:
+                white.append((start, end + 1))
+            if categories:
                 found.append(Hit(start, end + 1, term, categories))
-        return found
+        if not white:
+            return found
+        return [h for h in found if not any(s <= h.start and h.end <= e for s, e in white)]
 
 
-def _automaton(entries: dict[str, tuple[object, ...]]) -> ahocorasick.Automaton | None:
+def _automaton(
+    entries: dict[str, tuple[int, str, tuple[str, ...], bool]],
+) -> ahocorasick.Automaton | None:
     if not entries:
         return None
     automaton = ahocorasick.Automaton()
