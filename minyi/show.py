@@ -44,7 +44,7 @@ def render(console: Console, record: Record, others: dict[str, str],
     console.print(_summary(record, releases))
     sensitive = [f for f in record.findings if f.kind == "sensitive"]
     if sensitive:
-        console.print(_sensitive_table(record, sensitive))
+        console.print(_sensitive_table(record, sensitive), soft_wrap=False)
     checks = [f for f in record.findings if f.kind == "check"]
     if checks:
         console.print("[bold]编辑提示[/bold]")
@@ -52,13 +52,17 @@ def render(console: Console, record: Record, others: dict[str, str],
             console.print(f"  • {check.text}")
     for finding in record.findings:
         if finding.kind == "duplicate" and finding.detail["id"] in others:
-            console.print(_side_by_side(record, finding, others[finding.detail["id"]]))
+            console.print(
+                _side_by_side(record, finding, others[finding.detail["id"]]), soft_wrap=False
+            )
     if full_text:
-        console.print(Panel(record.text, title="全文"))
+        console.print(Panel(record.text, title="全文"), soft_wrap=False)
 
 
 def _summary(record: Record, releases: list[dict[str, str]]) -> Table:
     table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
     submitter = record.submitter
     rows = [
         ("编号", record.id or ""),
@@ -79,7 +83,7 @@ def _sensitive_table(record: Record, findings: list[Finding]) -> Table:
     table = Table(title="敏感内容", title_justify="left")
     table.add_column("类别")
     table.add_column("位置", justify="right")
-    table.add_column("上下文")
+    table.add_column("上下文", overflow="fold")
     for f in findings:
         assert f.start is not None and f.end is not None
         table.add_row(category_label(f.category), f"{f.start}–{f.end}",
@@ -90,8 +94,9 @@ def _sensitive_table(record: Record, findings: list[Finding]) -> Table:
 def _side_by_side(record: Record, finding: Finding, other_text: str) -> Panel:
     d = finding.detail
     table = Table(expand=True, show_lines=True)
-    table.add_column(f"本件 {record.id}", ratio=1)
-    table.add_column(f"已登记 {d['id']}（{d['file']}）", ratio=1)
+    # Chinese has no spaces to wrap at: "fold" breaks long runs instead of cropping them.
+    table.add_column(f"本件 {record.id}", ratio=1, overflow="fold")
+    table.add_column(f"已登记 {d['id']}（{d['file']}）", ratio=1, overflow="fold")
     for p in d["passages"][:8]:
         table.add_row(_highlight(record.text, p["start"], p["end"]),
                       _highlight(other_text, p["other_start"], p["other_end"]))  # fmt: skip
