@@ -24,7 +24,7 @@ from ingest.reader import FileResult, reason_line, sha256_file
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Record, Status
 from ingest.registry import AlreadyRegisteredError, Registry
-from ingest.screening.dedup import ensure_index, find_near_duplicates
+from ingest.screening.dedup import DuplicateIndex
 from ingest.screening.index import IndexEntry
 from ingest.screening.policy import decide
 from ingest.walk import Entry, scan
@@ -92,6 +92,7 @@ class Pipeline:
     options: IngestOptions
     workers: Workers
     clock: Clock = field(default=lambda: datetime.now().astimezone())
+    _duplicates: DuplicateIndex = field(init=False, repr=False)
 
     @property
     def archive(self) -> Archive:
@@ -107,7 +108,7 @@ class Pipeline:
         if not folder.is_dir():
             raise InputError(f"找不到文件夹「{folder}」，或它不是文件夹；请检查路径")
         started = time.monotonic()
-        ensure_index(self.registry, self.options)
+        self._duplicates = DuplicateIndex(self.registry, self.options)
         entries = scan(folder, exclude=(self.data_root, *exclude))
         if on_start:
             on_start(len(entries))
@@ -195,7 +196,7 @@ class Pipeline:
     def _screen_against_archive(self, record: Record, index: IndexEntry | None) -> Record:
         """Add near-duplicate findings and decide the status (the one policy)."""
         if index is not None:
-            near = find_near_duplicates(record.text, index, self.registry, self.options)
+            near = self._duplicates.find(record.text, index)
             record = replace(record, findings=record.findings + tuple(near))
         return replace(record, status=decide(record))
 

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Finding, Format, Page, PageSource, Record, Status, Submitter
 from ingest.screening.index import IndexEntry
@@ -67,20 +69,22 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX receipts_submission ON receipts (submission_id);
     """,
     # 2: screening — the text hash for same-content copies, the near-duplicate
-    # index (MinHash signatures and LSH band keys) and releases from quarantine.
+    # index and releases from quarantine. The index refers to submissions by
+    # rowid: signatures one row each, LSH buckets as posting lists (packed int64
+    # rowids), so a query reads one row per band however full the bucket.
     """
     ALTER TABLE submissions ADD COLUMN text_hash TEXT;
     CREATE INDEX submissions_text_hash ON submissions (text_hash);
     CREATE TABLE signatures (
-        submission_id TEXT PRIMARY KEY REFERENCES submissions(id),
+        submission_rowid INTEGER PRIMARY KEY,
         minhash BLOB NOT NULL,
         size INTEGER NOT NULL
     );
-    CREATE TABLE lsh_buckets (
+    CREATE TABLE lsh_postings (
         band INTEGER NOT NULL,
         key INTEGER NOT NULL,
-        submission_id TEXT NOT NULL REFERENCES submissions(id),
-        PRIMARY KEY (band, key, submission_id)
+        rowids BLOB NOT NULL,
+        PRIMARY KEY (band, key)
     ) WITHOUT ROWID;
     CREATE TABLE index_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE releases (
@@ -202,29 +206,31 @@ class Registry:
         ).fetchone()
         return (row["id"], row["original_name"]) if row else None
 
-    def lsh_candidates(self, bands: tuple[int, ...]) -> dict[str, tuple[bytes, int]]:
-        """Signatures (minhash, size) of submissions sharing an LSH band key with ``bands``."""
-        # One indexed point lookup per band: with many bands in one IN list,
-        # SQLite's planner falls back to scanning the whole bucket table.
-        ids: set[str] = set()
+    def postings(self, bands: tuple[int, ...]) -> np.ndarray:
+        """Rowids of the submissions sharing an LSH band key with ``bands`` (with repeats)."""
+        parts = []
         for band, key in enumerate(bands):
-            ids.update(
-                row[0]
-                for row in self._db.execute(
-                    "SELECT submission_id FROM lsh_buckets WHERE band = ? AND key = ?", (band, key)
-                )
-            )
-        found: dict[str, tuple[bytes, int]] = {}
-        listed = sorted(ids)
-        for start in range(0, len(listed), 500):
-            chunk = listed[start : start + 500]
-            for row in self._db.execute(
-                "SELECT submission_id, minhash, size FROM signatures"
-                f" WHERE submission_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ):
-                found[row[0]] = (row[1], row[2])
-        return found
+            row = self._db.execute(
+                "SELECT rowids FROM lsh_postings WHERE band = ? AND key = ?", (band, key)
+            ).fetchone()
+            if row is not None:
+                parts.append(np.frombuffer(row[0], dtype="<i8"))
+        return np.concatenate(parts) if parts else np.empty(0, dtype="<i8")
+
+    def signatures_after(self, rowid: int) -> Iterator[tuple[int, bytes, int]]:
+        """(rowid, minhash, size) of every indexed submission with a larger rowid."""
+        yield from self._db.execute(
+            "SELECT submission_rowid, minhash, size FROM signatures WHERE submission_rowid > ?"
+            " ORDER BY submission_rowid",
+            (rowid,),
+        )
+
+    def by_rowid(self, rowid: int) -> tuple[str, str, str]:
+        """(id, text, original name) of the submission with this rowid."""
+        row = self._db.execute(
+            "SELECT id, text, original_name FROM submissions WHERE rowid = ?", (rowid,)
+        ).fetchone()
+        return row[0], row[1], row[2]
 
     def text_of(self, submission_id: str) -> tuple[str, str]:
         """(text, original name) of a submission."""
@@ -241,7 +247,7 @@ class Registry:
         """Replace the whole duplicate index (after its parameters changed)."""
         count = 0
         with self._transaction():
-            self._db.execute("DELETE FROM lsh_buckets")
+            self._db.execute("DELETE FROM lsh_postings")
             self._db.execute("DELETE FROM signatures")
             for submission_id, entry in entries:
                 self._insert_index(submission_id, entry)
@@ -255,23 +261,25 @@ class Registry:
 
     def texts(self) -> Iterator[tuple[str, str]]:
         """(id, text) of every submission, in order of registration."""
-        for row in self._db.execute("SELECT id, text FROM submissions ORDER BY year, seq"):
+        for row in self._db.execute("SELECT id, text FROM submissions ORDER BY rowid"):
             yield row[0], row[1]
 
     def _insert_index(self, submission_id: str | None, entry: IndexEntry) -> None:
-        self._db.execute(
-            "UPDATE submissions SET text_hash = ? WHERE id = ?", (entry.text_hash, submission_id)
-        )
+        (rowid,) = self._db.execute(
+            "UPDATE submissions SET text_hash = ? WHERE id = ? RETURNING rowid",
+            (entry.text_hash, submission_id),
+        ).fetchone()
         if entry.signature is None:
             return
         sig = entry.signature
         self._db.execute(
-            "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)",
-            (submission_id, sig.minhash, sig.size),
+            "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)", (rowid, sig.minhash, sig.size)
         )
+        packed = int(rowid).to_bytes(8, "little", signed=True)
         self._db.executemany(
-            "INSERT OR IGNORE INTO lsh_buckets VALUES (?, ?, ?)",
-            [(band, key, submission_id) for band, key in enumerate(sig.bands)],
+            "INSERT INTO lsh_postings VALUES (?, ?, ?) ON CONFLICT (band, key)"
+            " DO UPDATE SET rowids = CAST(rowids || excluded.rowids AS BLOB)",
+            [(band, key, packed) for band, key in enumerate(sig.bands)],
         )
 
     # -- releases ----------------------------------------------------------
