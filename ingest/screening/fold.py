@@ -54,11 +54,6 @@ def _traditional_to_simplified() -> dict[int, str]:
     return table
 
 
-def fold_char_table() -> dict[int, str]:
-    """The folding table (exposed for folding lexicon terms the same way)."""
-    return _table()
-
-
 @dataclass(frozen=True)
 class Folded:
     """Folded text and the way back to the original offsets."""

@@ -19,7 +19,6 @@ from functools import cache
 import numpy as np
 
 from ingest.options import DedupParams
-from ingest.screening.fold import fold_compact
 
 _SEED = 20260305  # changing it invalidates every stored signature
 
@@ -75,10 +74,6 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def signature(text: str, params: DedupParams) -> Signature:
-    return signature_of(shingle_hashes(fold_compact(text).text, params.shingle), params)
-
-
 def signature_of(hashes: np.ndarray, params: DedupParams) -> Signature:
     a, b = _permutations(params.num_perm)
     if hashes.size == 0:
@@ -103,7 +98,3 @@ def signature_of(hashes: np.ndarray, params: DedupParams) -> Signature:
         for band in range(params.bands)
     )
     return Signature(raw, int(hashes.size), bands)
-
-
-def estimate_jaccard(one: Signature, other: Signature) -> float:
-    return float(np.mean(one.values() == other.values()))

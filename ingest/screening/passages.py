@@ -64,11 +64,3 @@ def _passage(mine: Folded, theirs: Folded, i: int, j: int, n: int) -> Passage:
     start, end = mine.span(i, i + n)
     other_start, other_end = theirs.span(j, j + n)
     return Passage(start, end, other_start, other_end)
-
-
-def shared_share(text: str, other: str) -> float:
-    """Share of ``text``'s compact characters covered by passages shared with ``other``."""
-    mine = fold_compact(text).text
-    if not mine:
-        return 0.0
-    return sum(n for _, _, n in _runs(mine, fold_compact(other).text)) / len(mine)
