@@ -1,8 +1,8 @@
 """Generated sample submissions: for trying minyi out, for tests and for benchmarks.
 
 Nothing binary is committed: every .docx, PDF and text file is built here in
-code (python-docx; reportlab for PDFs, with its built-in STSong-Light CID font
-so no font file is needed).
+code (python-docx; reportlab for PDFs, embedding a TrueType CJK font when the
+system has one, else naming reportlab's built-in STSong-Light CID font).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from minyi.errors import MissingDependencyError
 
@@ -105,13 +106,12 @@ def make_pdf(path: Path, pages: Sequence[Sequence[str]], chars_per_line: int = 2
         raise MissingDependencyError(
             "生成 PDF 样例需要 reportlab：pip install 'minyi[samples]'"
         ) from exc
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    font = _pdf_font(pdfmetrics, UnicodeCIDFont)
     path.parent.mkdir(parents=True, exist_ok=True)
     encrypt = StandardEncryption(password, canPrint=0) if password else None
     pdf = canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt)
     for page in pages:
-        pdf.setFont("STSong-Light", 15.8)
+        pdf.setFont(font, 15.8)
         y = 842 - 105
         for para in page:
             for line in _wrap("\u3000\u3000" + para, chars_per_line) if wrap else [para]:
@@ -120,6 +120,33 @@ def make_pdf(path: Path, pages: Sequence[Sequence[str]], chars_per_line: int = 2
         pdf.showPage()
     pdf.save()
     return path
+
+
+# TrueType CJK fonts reportlab can embed, as office PDFs embed theirs.
+_TRUETYPE_CJK = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+)
+
+
+def _pdf_font(pdfmetrics: Any, cid_font: Any) -> str:
+    """An embedded TrueType CJK font if the system has one, else reportlab's CID font.
+
+    A PDF that only names a CID font makes every reader look the font up on the
+    system, which is slow and unlike the PDFs offices send.
+    """
+    registered = pdfmetrics.getRegisteredFontNames()
+    for path in _TRUETYPE_CJK:
+        if path.exists():
+            if "MinyiCJK" not in registered:
+                from reportlab.pdfbase.ttfonts import TTFont
+
+                pdfmetrics.registerFont(TTFont("MinyiCJK", str(path), subfontIndex=0))
+            return "MinyiCJK"
+    if "STSong-Light" not in registered:
+        pdfmetrics.registerFont(cid_font("STSong-Light"))
+    return "STSong-Light"
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -25,7 +25,7 @@ from ingest.screening.passages import shared_passages
 
 # Candidates whose estimate is below this share of a threshold are not verified.
 _ESTIMATE_SLACK = 0.6
-_MAX_VERIFIED = 30
+_MAX_VERIFIED = 12  # the estimates rank well; more only costs time when many match
 _MAX_REPORTED = 5
 
 
@@ -87,18 +87,20 @@ class DuplicateIndex:
         score = np.maximum(jaccard, containment)[keep]
         order = np.argsort(-score)[:_MAX_VERIFIED]
         mine = shingle_hashes(fold_compact(text).text, options.dedup.shingle)
-        found = []
+        verified = []
         for rowid in candidates[keep][order].tolist():
             other_id, other_text, other_name = self.registry.by_rowid(rowid)
-            finding = _verify(text, mine, other_id, other_text, other_name, options)
-            if finding is not None:
-                found.append(finding)
-        found.sort(key=lambda f: -f.detail["similarity"])
-        return found[:_MAX_REPORTED]
+            scores = _verify(mine, other_text, options)
+            if scores is not None:
+                verified.append((scores, other_id, other_name, other_text))
+        verified.sort(key=lambda v: -v[0][0])
+        # Passages (the costly part of the evidence) only for what is reported.
+        return [_finding(text, *v) for v in verified[:_MAX_REPORTED]]
 
 
-def _verify(text: str, mine: np.ndarray, other_id: str, other_text: str, other_name: str,
-            options: IngestOptions) -> Finding | None:  # fmt: skip
+def _verify(mine: np.ndarray, other_text: str,
+            options: IngestOptions) -> tuple[float, float, float, str] | None:  # fmt: skip
+    """(similarity, jaccard, containment, relation) when the texts are near duplicates."""
     theirs = shingle_hashes(fold_compact(other_text).text, options.dedup.shingle)
     if not mine.size or not theirs.size:
         return None
@@ -106,13 +108,16 @@ def _verify(text: str, mine: np.ndarray, other_id: str, other_text: str, other_n
     jaccard = shared / (mine.size + theirs.size - shared)
     containment = shared / min(mine.size, theirs.size)
     if jaccard >= options.near_threshold:
-        relation, similarity = "resembles", jaccard
-    elif containment >= options.containment_threshold:
+        return jaccard, jaccard, containment, "resembles"
+    if containment >= options.containment_threshold:
         relation = "contained_in" if mine.size <= theirs.size else "contains"
-        similarity = containment
-    else:
-        return None
-    passages = shared_passages(text, other_text)
+        return containment, jaccard, containment, relation
+    return None
+
+
+def _finding(text: str, scores: tuple[float, float, float, str], other_id: str,
+             other_name: str, other_text: str) -> Finding:  # fmt: skip
+    similarity, jaccard, containment, relation = scores
     return Finding(
         kind="duplicate",
         category="duplicate.near",
@@ -123,7 +128,7 @@ def _verify(text: str, mine: np.ndarray, other_id: str, other_text: str, other_n
             "jaccard": round(jaccard, 4),
             "containment": round(containment, 4),
             "relation": relation,
-            "passages": [p.as_dict() for p in passages],
+            "passages": [p.as_dict() for p in shared_passages(text, other_text)],
         },
     )
 
