@@ -38,8 +38,8 @@ def page_lines(raw: str) -> list[Line]:
     lines = [ln for ln in lines if ln.strip() and not _PAGE_MARK.match(ln)]
     if not lines:
         return []
-    widest = max(_width(ln.strip()) for ln in lines)
-    return [Line(ln, _width(ln.strip()) >= widest * _SHORT) for ln in lines]
+    widest = max(text_width(ln.strip()) for ln in lines)
+    return [Line(ln, text_width(ln.strip()) >= widest * _SHORT) for ln in lines]
 
 
 def join_lines(lines: list[Line]) -> list[str]:
@@ -64,6 +64,6 @@ def join_lines(lines: list[Line]) -> list[str]:
     return paragraphs
 
 
-def _width(text: str) -> float:
+def text_width(text: str) -> float:
     """Display width in em: CJK and full-width characters 1, others about half."""
     return sum(1.0 if ord(ch) >= 0x2E80 else 0.5 for ch in text)

@@ -56,3 +56,11 @@ class IngestOptions:
     near_threshold: float = 0.35  # Jaccard of shingle sets
     containment_threshold: float = 0.7  # share of the shorter text inside the longer
     min_dedup_chars: int = 50  # shorter texts never match anything
+    # OCR and conversion
+    ocr_engine: str = "rapidocr"
+    ocr_dpi: int = 300
+    ocr_min_confidence: float = 0.8  # pages read less surely are flagged for checking
+    max_image_pixels: int = 100_000_000
+    office_timeout: float = 120
+    paddle_det_model_dir: Path | None = None
+    paddle_rec_model_dir: Path | None = None

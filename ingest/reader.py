@@ -20,9 +20,10 @@ from ingest.archive import Archive
 from ingest.detect import detect
 from ingest.extractors import Extraction, extractor_for
 from ingest.options import IngestOptions
-from ingest.record import Format, Record
+from ingest.record import Format, PageSource, Record
 from ingest.screening import ScreenContext, screen_content
 from ingest.screening.index import IndexEntry, index_entry
+from ingest.tools import tools_for
 from minyi.errors import ExtractionError, MinyiError, describe_os_error
 
 log = logging.getLogger(__name__)
@@ -112,8 +113,8 @@ def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestO
     """Extract text and recognise title and 反映人; raises ExtractionError."""
     if not data:
         raise _empty()
-    extraction = extractor_for(fmt)(data, options)
-    _check_readable(extraction)
+    extraction = extractor_for(fmt)(data, options, tools_for(options))
+    _check_readable(extraction, fmt)
     return Record(
         sha256=sha256,
         original_name=rel,
@@ -125,16 +126,12 @@ def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestO
     )
 
 
-def _check_readable(extraction: Extraction) -> None:
-    scans = [p.number for p in extraction.pages if p.needs_ocr]
-    if scans:
-        listed = "、".join(map(str, scans[:10])) + ("等" if len(scans) > 10 else "")
-        raise ExtractionError(
-            f"第 {listed} 页是扫描图像，没有可提取的文字，需要 OCR 识别（本版本尚不支持）；"
-            "请提交文字版（.docx 或可复制文字的 PDF）"
-        )
-    if not extraction.text.strip():
-        raise ExtractionError("文件中没有可提取的文字内容")
+def _check_readable(extraction: Extraction, fmt: Format) -> None:
+    if extraction.text.strip():
+        return
+    if any(p.source is PageSource.OCR for p in extraction.pages) or fmt.is_image:
+        raise ExtractionError("经 OCR 识别未发现文字（可能是空白页、照片过于模糊或不是文稿）")
+    raise ExtractionError("文件中没有可提取的文字内容")
 
 
 def _empty() -> ExtractionError:

@@ -32,6 +32,10 @@ class Format(StrEnum):
     UNKNOWN = "unknown"
 
     @property
+    def is_image(self) -> bool:
+        return self in (Format.JPEG, Format.PNG, Format.TIFF, Format.BMP, Format.WEBP, Format.GIF)
+
+    @property
     def suffix(self) -> str:
         """File-name suffix used for the kept copy of the original bytes."""
         return _SUFFIXES.get(self, ".bin")

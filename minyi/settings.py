@@ -43,6 +43,14 @@ class Settings:
     dedup_shingle: int = 5
     dedup_num_perm: int = 128
     dedup_bands: int = 64
+    # OCR and conversion
+    ocr_engine: str = "rapidocr"
+    ocr_dpi: int = 300
+    ocr_min_confidence: float = 0.8
+    max_image_megapixels: int = 100
+    office_timeout: int = 120
+    paddle_det_model_dir: Path | None = None
+    paddle_rec_model_dir: Path | None = None
 
     @property
     def registry_path(self) -> Path:
@@ -63,6 +71,13 @@ class Settings:
             near_threshold=self.near_threshold,
             containment_threshold=self.containment_threshold,
             min_dedup_chars=self.min_dedup_chars,
+            ocr_engine=self.ocr_engine,
+            ocr_dpi=self.ocr_dpi,
+            ocr_min_confidence=self.ocr_min_confidence,
+            max_image_pixels=self.max_image_megapixels * 1_000_000,
+            office_timeout=self.office_timeout,
+            paddle_det_model_dir=self.paddle_det_model_dir,
+            paddle_rec_model_dir=self.paddle_rec_model_dir,
         )
 
 
@@ -116,7 +131,7 @@ def _apply(settings: Settings, values: Mapping[str, Any], origin: str,
 def _checked(settings: Settings) -> Settings:
     if settings.dedup_num_perm % settings.dedup_bands:
         raise ValueError("dedup_num_perm 必须是 dedup_bands 的整数倍")
-    for name in ("near_threshold", "containment_threshold"):
+    for name in ("near_threshold", "containment_threshold", "ocr_min_confidence"):
         if not 0 < getattr(settings, name) <= 1:
             raise ValueError(f"{name} 应在 0 到 1 之间")
     return settings
@@ -124,7 +139,7 @@ def _checked(settings: Settings) -> Settings:
 
 def _convert(key: str, raw: Any, origin: str, base: Path | None) -> Any:
     kind = _FIELDS[key].type
-    if kind in ("Path", Path):
+    if kind in ("Path", Path, "Path | None"):
         return _path(raw, base)
     if kind == "tuple[Path, ...]":
         items = raw.split(os.pathsep) if isinstance(raw, str) else raw

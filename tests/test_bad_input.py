@@ -155,27 +155,6 @@ def test_oversized_file(inbox: Path, tmp_path: Path) -> None:
     assert_rejected(lines["超大.txt"], tmp_path / "data", big, "文件过大")
 
 
-def test_scanned_pdf_waits_for_ocr(inbox: Path, tmp_path: Path) -> None:
-    from PIL import Image, ImageDraw
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    image = Image.new("L", (600, 800), 255)
-    ImageDraw.Draw(image).rectangle((50, 50, 550, 100), fill=0)
-    image_path = tmp_path / "scan.png"
-    image.save(image_path)
-    pdf_path = inbox / "扫描件.pdf"
-    pdf = canvas.Canvas(str(pdf_path), pagesize=A4)
-    pdf.setFont("Helvetica", 12)
-    pdf.drawString(80, 700, "Page one has a text layer with enough characters.")
-    pdf.showPage()
-    pdf.drawImage(str(image_path), 0, 0, width=A4[0], height=A4[1])
-    pdf.showPage()
-    pdf.save()
-    lines = finish(inbox, tmp_path)
-    assert_rejected(lines["扫描件.pdf"], tmp_path / "data", pdf_path.read_bytes(), "第 2 页", "OCR")
-
-
 def test_extension_lies(inbox: Path, tmp_path: Path) -> None:
     from PIL import Image
 
@@ -184,7 +163,8 @@ def test_extension_lies(inbox: Path, tmp_path: Path) -> None:
     (inbox / "照片.pdf").write_bytes(jpeg.getvalue())
     samples.make_docx(inbox / "其实是Word.pdf", [*DOC, "另一份。"])
     lines = finish(inbox, tmp_path)
-    assert_rejected(lines["照片.pdf"], tmp_path / "data", jpeg.getvalue(), "图片", "JPEG")
+    assert lines["照片.pdf"]["format"] == "jpeg"  # read as the image it is: OCR finds nothing
+    assert_rejected(lines["照片.pdf"], tmp_path / "data", jpeg.getvalue(), "OCR", "未发现文字")
     assert lines["其实是Word.pdf"]["status"] == "ok"
     assert lines["其实是Word.pdf"]["format"] == "docx"
     assert lines["其实是Word.pdf"]["stored_as"].endswith(".docx")

@@ -7,13 +7,15 @@ Chinese. Formats without an extractor get a clear rejection message instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ingest.options import IngestOptions
 from ingest.record import Format, Page
 from minyi.errors import UnsupportedFormatError
+
+if TYPE_CHECKING:
+    from ingest.tools import Tools
 
 
 @dataclass(frozen=True)
@@ -34,41 +36,60 @@ class Extraction:
 
 
 class Extractor(Protocol):
-    def __call__(self, data: bytes, options: IngestOptions) -> Extraction: ...
+    def __call__(self, data: bytes, options: IngestOptions, tools: Tools) -> Extraction: ...
 
 
-def _docx(data: bytes, options: IngestOptions) -> Extraction:
+def _docx(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
     from ingest.extractors import docx
 
     return docx.extract(data, options)
 
 
-def _pdf(data: bytes, options: IngestOptions) -> Extraction:
+def _pdf(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
     from ingest.extractors import pdf
 
-    return pdf.extract(data, options)
+    return pdf.extract(data, options, tools)
 
 
-def _text(data: bytes, options: IngestOptions) -> Extraction:
+def _text(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
     from ingest.extractors import text
 
     return text.extract(data, options)
+
+
+def _scan(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
+    from ingest.extractors import scan
+
+    return scan.extract(data, options, tools)
+
+
+def _converted(suffix: str) -> Extractor:
+    """Formats LibreOffice converts to .docx, which the .docx extractor then reads."""
+
+    def extract(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
+        from ingest.extractors import docx
+
+        return docx.extract(tools.office().to_docx(data, suffix), options)
+
+    return extract
 
 
 EXTRACTORS: dict[Format, Extractor] = {
     Format.DOCX: _docx,
     Format.PDF: _pdf,
     Format.TEXT: _text,
+    Format.DOC: _converted(".doc"),  # Word 97-2003 and Kingsoft WPS alike
+    Format.RTF: _converted(".rtf"),
+    Format.ODT: _converted(".odt"),
+    Format.JPEG: _scan,
+    Format.PNG: _scan,
+    Format.TIFF: _scan,
+    Format.BMP: _scan,
+    Format.WEBP: _scan,
+    Format.GIF: _scan,
 }
 
-_IMAGE_REASON = (
-    "这是图片文件（{fmt}），需要 OCR 文字识别，本版本尚不支持；"
-    "请提交文字版（.docx 或可复制文字的 PDF）"
-)
 _UNSUPPORTED: dict[Format, str] = {
-    Format.DOC: "这是旧版 Word/WPS 文档（.doc/.wps），本版本尚不支持；请另存为 .docx 后重新提交",
-    Format.RTF: "这是 RTF 文档，本版本尚不支持；请另存为 .docx 后重新提交",
-    Format.ODT: "这是 OpenDocument 文档（.odt），本版本尚不支持；请另存为 .docx 后重新提交",
     Format.ENCRYPTED_OFFICE: "文件设置了打开密码（已加密），无法读取；请联系提交人去除密码后重新提交",
     Format.ZIP: "这是压缩包或无法识别的 ZIP 文件，不是 Word 文档；请解压后提交其中的文档",
     Format.OLE: "这是 Excel、PowerPoint 等 Office 文件，不是社情民意信息文稿；请提交 Word 或 PDF",
@@ -76,10 +97,8 @@ _UNSUPPORTED: dict[Format, str] = {
 }
 
 
-def extractor_for(fmt: Format) -> Callable[[bytes, IngestOptions], Extraction]:
+def extractor_for(fmt: Format) -> Extractor:
     """The extractor for ``fmt``, or an error saying why the format is not read."""
     if fmt in EXTRACTORS:
         return EXTRACTORS[fmt]
-    if fmt in _UNSUPPORTED:
-        raise UnsupportedFormatError(_UNSUPPORTED[fmt])
-    raise UnsupportedFormatError(_IMAGE_REASON.format(fmt=fmt.value.upper()))
+    raise UnsupportedFormatError(_UNSUPPORTED.get(fmt, _UNSUPPORTED[Format.UNKNOWN]))

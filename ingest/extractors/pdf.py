@@ -9,20 +9,27 @@ Unicode map). Blank pages are kept as empty pages.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ingest.extractors import Extraction
 from ingest.layout import Line, join_lines, page_lines
+from ingest.ocr.page import read_page
 from ingest.options import IngestOptions
 from ingest.record import Page, PageSource
 from ingest.textnorm import normalise
 from minyi.errors import ExtractionError
 
+if TYPE_CHECKING:
+    from ingest.tools import Tools
+
 _GARBAGE_SHARE = 0.3
 
 
-def extract(data: bytes, options: IngestOptions) -> Extraction:
+def extract(data: bytes, options: IngestOptions, tools: Tools | None = None) -> Extraction:
+    """Per-page text; pages without usable text are read by OCR when ``tools`` are given."""
     # PDFium silently rebuilds a damaged cross-reference table, so a truncated
     # file would open and yield part of its text. A whole PDF ends with %%EOF.
     if b"%%EOF" not in data[-2048:]:
@@ -43,6 +50,8 @@ def extract(data: bytes, options: IngestOptions) -> Extraction:
         all_lines: list[Line] = []
         for index in range(count):
             page, lines = _read_page(document, index, options)
+            if page.needs_ocr and tools is not None:
+                page, lines = _ocr_page(document, index, options, tools)
             pages.append(page)
             all_lines.extend(lines)
     except pdfium.PdfiumError as exc:
@@ -75,6 +84,21 @@ def _read_page(
     text = normalise("\n".join(join_lines(lines)))
     source = PageSource.TEXT_LAYER if text else PageSource.NONE
     return Page(index + 1, text, source), lines
+
+
+def _ocr_page(document: pdfium.PdfDocument, index: int, options: IngestOptions,
+              tools: Tools) -> tuple[Page, list[Line]]:  # fmt: skip
+    engine = tools.ocr()
+    page = document[index]
+    try:
+        bitmap = page.render(scale=options.ocr_dpi / 72)
+        image = bitmap.to_pil().convert("RGB")
+        bitmap.close()
+    finally:
+        page.close()
+    reading = read_page(engine, image)
+    text = normalise(reading.text)
+    return Page(index + 1, text, PageSource.OCR, confidence=reading.confidence), reading.lines
 
 
 def _has_image(page: pdfium.PdfPage) -> bool:

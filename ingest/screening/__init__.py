@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ingest.options import IngestOptions
 from ingest.record import Finding, Record
-from ingest.screening.checks import writing_checks
+from ingest.screening.checks import ocr_checks, writing_checks
 from ingest.screening.lexicon import Lexicons, Matcher
 from ingest.screening.sensitive import find_sensitive
 
@@ -25,10 +25,12 @@ from ingest.screening.sensitive import find_sensitive
 class ScreenContext:
     matcher: Matcher
     max_chars: int
+    ocr_min_confidence: float = 0.8
 
     @classmethod
     def for_options(cls, options: IngestOptions) -> ScreenContext:
-        return cls(_lexicons(options.lexicons, options.whitelists).matcher(), options.max_chars)
+        matcher = _lexicons(options.lexicons, options.whitelists).matcher()
+        return cls(matcher, options.max_chars, options.ocr_min_confidence)
 
 
 @cache
@@ -42,6 +44,7 @@ ContentStep = Callable[[Record, ScreenContext], list[Finding]]
 CONTENT_STEPS: tuple[ContentStep, ...] = (
     lambda record, ctx: find_sensitive(record, ctx.matcher),
     lambda record, ctx: writing_checks(record, ctx.max_chars),
+    lambda record, ctx: ocr_checks(record, ctx.ocr_min_confidence),
 )
 
 

@@ -43,3 +43,17 @@ def writing_checks(record: Record, max_chars: int) -> list[Finding]:
 def _check(category: str, **values: object) -> Finding:
     return Finding(kind="check", category=category, text=MESSAGES[category].format(**values),
                    detail=dict(values))  # fmt: skip
+
+
+def ocr_checks(record: Record, min_confidence: float) -> list[Finding]:
+    """Pages read by OCR with less confidence than configured: the clerk checks them."""
+    return [
+        Finding(
+            kind="ocr",
+            category="ocr.low_confidence",
+            text=f"第 {page.number} 页为 OCR 识别，置信度 {page.confidence:.0%}，请对照原件核对",
+            detail={"page": page.number, "confidence": page.confidence},
+        )
+        for page in record.pages
+        if page.confidence is not None and page.confidence < min_confidence
+    ]

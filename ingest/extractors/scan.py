@@ -1,0 +1,63 @@
+"""Scans and photos: images (JPEG, PNG, TIFF with several pages, BMP, WebP, GIF) read by OCR.
+
+Images are decoded with Pillow under a pixel limit (a decompression bomb is
+rejected, not decoded), turned upright by their EXIF orientation, and each
+frame is read by the OCR engine the extractor is given. Truncated or damaged
+images are rejected with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ingest.extractors import Extraction
+from ingest.layout import Line, join_lines
+from ingest.ocr.page import read_page
+from ingest.options import IngestOptions
+from ingest.record import Page, PageSource
+from ingest.textnorm import normalise
+from ingest.tools import Tools
+from minyi.errors import ExtractionError
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+def extract(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
+    engine = tools.ocr()
+    pages: list[Page] = []
+    lines: list[Line] = []
+    for number, image in enumerate(frames(data, options), start=1):
+        reading = read_page(engine, image)
+        pages.append(Page(number, normalise(reading.text), PageSource.OCR,
+                          confidence=reading.confidence))  # fmt: skip
+        lines.extend(reading.lines)
+    return Extraction(
+        pages=tuple(pages), body=tuple(p for p in map(normalise, join_lines(lines)) if p)
+    )
+
+
+def frames(data: bytes, options: IngestOptions) -> Iterator[Image.Image]:
+    """Each page of the image, upright and in RGB."""
+    from PIL import Image, ImageOps, ImageSequence
+
+    Image.MAX_IMAGE_PIXELS = options.max_image_pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            count = getattr(image, "n_frames", 1)
+            if count > options.max_pages:
+                raise ExtractionError(f"图片共 {count} 页，超过上限 {options.max_pages} 页")
+            for frame in ImageSequence.Iterator(image):
+                frame.load()
+                yield ImageOps.exif_transpose(frame).convert("RGB")
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ExtractionError(
+                f"图片像素数异常巨大（超过 {options.max_image_pixels:,} 像素），疑似恶意文件，已拒收"
+            ) from exc
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise ExtractionError(f"图片已损坏或不完整，无法解码（{exc}）") from exc

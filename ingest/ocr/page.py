@@ -1,0 +1,132 @@
+"""One page image to text: orientation decided per page, boxes to lines, lines to paragraphs.
+
+Orientation: a page photographed sideways shows tall text boxes, so it is
+turned a quarter both ways and the better reading kept; a page whose upright
+reading scores poorly is also read upside down, and the better kept. Reading
+quality is the engine's score averaged over characters.
+
+Layout: boxes on one visual line are joined left to right (no spaces between
+Chinese characters); a line that starts indented, follows a clear vertical
+gap, or comes after a line falling short of the right margin starts a new
+paragraph (see ``ingest.layout``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ingest.layout import Line, join_lines, text_width
+from ingest.ocr import OcrEngine, OcrLine
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Below this reading quality an upright page is also tried upside down.
+_RETRY_BELOW = 0.9
+_TALL_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """What one page image yielded."""
+
+    lines: list[Line]  # visual lines, for joining paragraphs across pages
+    confidence: float | None  # None: no text found
+    rotation: int  # degrees counter-clockwise the image was turned to read it
+
+    @property
+    def text(self) -> str:
+        return "\n".join(join_lines(self.lines))
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    boxes: list[OcrLine]
+    rotation: int
+
+    @property
+    def quality(self) -> float:
+        chars = sum(len(b.text) for b in self.boxes)
+        return sum(b.score * len(b.text) for b in self.boxes) / chars if chars else 0.0
+
+    @property
+    def tall_share(self) -> float:
+        sized = [b for b in self.boxes if len(b.text) >= 3]
+        return sum(b.height > b.width for b in sized) / len(sized) if sized else 0.0
+
+
+def read_page(engine: OcrEngine, image: Image.Image) -> PageReading:
+    """Read one page image in whichever orientation reads best."""
+    best = _Attempt(engine.recognize(image), 0)
+    if best.tall_share > _TALL_SHARE:
+        turned = [_Attempt(engine.recognize(image.rotate(a, expand=True)), a) for a in (90, 270)]
+        best = max(turned, key=lambda t: t.quality)
+    elif best.boxes and best.quality < _RETRY_BELOW:
+        flipped = _Attempt(engine.recognize(image.rotate(180)), 180)
+        if flipped.quality > best.quality:
+            best = flipped
+    confidence = round(best.quality, 4) if best.boxes else None
+    return PageReading(layout_lines(best.boxes), confidence, best.rotation)
+
+
+def layout_lines(boxes: list[OcrLine]) -> list[Line]:
+    """Visual lines from text boxes, each marked full-width or short, indents kept."""
+    boxes = [b for b in boxes if b.text.strip()]
+    if not boxes:
+        return []
+    rows = _rows(boxes)
+    height = statistics.median(b.height for b in boxes)
+    left = min(r[0].x0 for r in rows)
+    right = max(r[-1].x1 for r in rows)
+    pitch = statistics.median(
+        [b[0].y0 - a[0].y0 for a, b in itertools.pairwise(rows)] or [height * 1.5]
+    )
+    texts = [_join(row) for row in rows]
+    widest = max(text_width(t) for t in texts)
+    lines: list[Line] = []
+    for i, (row, text) in enumerate(zip(rows, texts, strict=True)):
+        indented = row[0].x0 - left > height * 1.2
+        # Full by its pixels, or by its characters: half-width digits make a full
+        # line of text look short in pixels.
+        full = row[-1].x1 >= right - height * 1.5 or (
+            text_width(text) + (2 if indented else 0) >= widest * 0.85
+        )
+        gap_after = i + 1 < len(rows) and rows[i + 1][0].y0 - row[0].y0 > pitch * 1.7
+        if indented:
+            text = "\u3000\u3000" + text  # a paragraph starts here
+        lines.append(Line(text, full and not gap_after))
+    return lines
+
+
+def _rows(boxes: list[OcrLine]) -> list[list[OcrLine]]:
+    """Boxes grouped into visual lines (by vertical overlap), top to bottom, left to right."""
+    rows: list[list[OcrLine]] = []
+    for box in sorted(boxes, key=lambda b: (b.y0 + b.y1) / 2):
+        if rows:
+            last = rows[-1]
+            top, bottom = min(b.y0 for b in last), max(b.y1 for b in last)
+            overlap = min(bottom, box.y1) - max(top, box.y0)
+            if overlap > 0.5 * min(box.height, bottom - top):
+                last.append(box)
+                continue
+        rows.append([box])
+    return [sorted(row, key=lambda b: b.x0) for row in rows]
+
+
+def _join(row: list[OcrLine]) -> str:
+    text = ""
+    for box in row:
+        piece = box.text.strip()
+        if (
+            text
+            and text[-1].isascii()
+            and text[-1].isalnum()
+            and piece[:1].isascii()
+            and piece[:1].isalnum()
+        ):
+            text += " "
+        text += piece
+    return text

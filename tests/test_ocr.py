@@ -1,0 +1,136 @@
+"""OCR of scans and photos with the real engine: accuracy (CER), orientation, PDFs, images."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from scans import cer, degrade, encode, page_lines, reference, render
+
+from ingest.extractors import pdf as pdf_extractor
+from ingest.extractors import scan
+from ingest.options import IngestOptions
+from ingest.pipeline import Pipeline
+from ingest.registry import Registry
+from ingest.report import report_line
+from ingest.tools import Tools
+from ingest.workers import Workers
+
+OPTIONS = IngestOptions()
+
+
+@pytest.fixture(scope="module")
+def tools() -> Tools:
+    return Tools(OPTIONS)  # one real engine for the module: loading it costs a second
+
+
+@pytest.fixture(scope="module")
+def clean():  # type: ignore[no-untyped-def]
+    return render(page_lines())
+
+
+def read_image(data: bytes, tools: Tools) -> str:
+    return scan.extract(data, OPTIONS, tools).text
+
+
+def test_clean_page(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
+    result = scan.extract(encode(clean), OPTIONS, tools)
+    assert cer(result.text, reference()) <= 0.005
+    assert result.pages[0].confidence is not None and result.pages[0].confidence > 0.9
+    # Wrapped lines came back as paragraphs: title, 反映人, three body paragraphs.
+    assert len(result.body) == 5
+    assert result.body[0].startswith("关于加强农村留守老人养老服务的建议")
+
+
+def test_scanned_page_with_noise_blur_and_jpeg(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
+    assert cer(read_image(encode(degrade(clean), "JPEG", quality=60), tools), reference()) <= 0.01
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_turned_pages_come_out_upright(clean, tools: Tools, angle: int) -> None:  # type: ignore[no-untyped-def]
+    turned = clean.rotate(angle, expand=True)
+    assert cer(read_image(encode(turned), tools), reference()) <= 0.01
+
+
+def test_exif_orientation_is_applied(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    stored = clean.rotate(90, expand=True)  # as the camera stored it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to display"
+    data = encode(stored, "JPEG", quality=90, exif=exif)
+    result = scan.extract(data, OPTIONS, tools)
+    assert cer(result.text, reference()) <= 0.01
+
+
+def test_multipage_tiff(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
+    second = render(["第二页：建议县民政局牵头落实。"])
+    data = encode(clean, "TIFF", save_all=True, append_images=[second], compression="tiff_lzw")
+    result = scan.extract(data, OPTIONS, tools)
+    assert [p.number for p in result.pages] == [1, 2]
+    assert cer(result.pages[1].text, "第二页：建议县民政局牵头落实。") <= 0.05
+
+
+def image_pdf(path: Path, images: list) -> Path:  # type: ignore[type-arg]
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for image in images:
+        if isinstance(image, str):
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+            from minyi.samples import _pdf_font
+
+            pdf.setFont(_pdf_font(pdfmetrics, UnicodeCIDFont), 16)
+            pdf.drawString(80, 700, image)
+        else:
+            pdf.drawImage(ImageReader(io.BytesIO(encode(image, "JPEG", quality=85))), 0, 0,
+                          width=A4[0], height=A4[1])  # fmt: skip
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def test_mixed_pdf_keeps_page_order(clean, tools: Tools, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text_page = "第一页是文字层：以下为扫描件，请核阅后续页面内容。"
+    path = image_pdf(tmp_path / "mixed.pdf", [text_page, degrade(clean)])
+    result = pdf_extractor.extract(path.read_bytes(), OPTIONS, tools)
+    assert [p.source.value for p in result.pages] == ["text", "ocr"]
+    assert result.pages[0].text == text_page
+    assert cer(result.pages[1].text, reference()) <= 0.01
+
+
+def test_pipeline_reads_scans_and_reports_ocr(clean, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "手机照片.jpg").write_bytes(encode(degrade(clean, seed=3), "JPEG", quality=70))
+    image_pdf(inbox / "扫描件.pdf", [clean])
+    lines: dict[str, dict] = {}
+    with Registry.open(tmp_path / "d" / "r.sqlite3") as registry, Workers(2) as workers:
+        Pipeline(registry, tmp_path / "d", OPTIONS, workers).process(
+            inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec))
+        )
+    photo, scanned = lines["手机照片.jpg"], lines["扫描件.pdf"]
+    assert photo["ocr"] is True and photo["format"] == "jpeg" and photo["status"] == "ok"
+    assert photo["title"] == "关于加强农村留守老人养老服务的建议"
+    assert photo["submitter"]["name"] == "张建华"
+    assert scanned["ocr"] is True and scanned["pages"] == 1
+    # The same page twice: the second is recognised as a copy of the first.
+    assert scanned["disposition"] == "duplicate" or scanned["duplicates"]
+
+
+def test_decompression_bomb_and_truncated_image(tmp_path: Path, tools: Tools) -> None:
+    from PIL import Image
+
+    from minyi.errors import ExtractionError
+
+    big = encode(Image.new("1", (4000, 4000)), "PNG")  # 16 megapixels in a few kilobytes
+    with pytest.raises(ExtractionError, match="像素数异常巨大"):
+        scan.extract(big, IngestOptions(max_image_pixels=1_000_000), tools)
+    whole = encode(render(["截断的图片"], dpi=100), "JPEG")
+    with pytest.raises(ExtractionError, match="图片已损坏"):
+        scan.extract(whole[: len(whole) // 3], OPTIONS, tools)
