@@ -86,7 +86,9 @@ def _detect_ole(data: bytes) -> Format:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception:  # olefile raises many types on damaged input
-        return Format.OLE
+        # A damaged compound file is most likely a damaged .doc: let the converter
+        # try, and say it is damaged if it cannot.
+        return Format.DOC
     try:
         streams = {"/".join(entry) for entry in ole.listdir()}
     finally:

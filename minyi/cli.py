@@ -258,6 +258,37 @@ def _get(registry: Registry, submission_id: str) -> Record:
 
 
 @cli.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """检查 minyi 用到的外部程序、程序库和识别模型是否齐备，以及缺少时哪些功能不可用。
+
+    \b
+    示例：
+      minyi doctor
+    """
+    from minyi.doctor import checks
+
+    table = Table(title="运行环境检查", title_justify="left")
+    for label in ("组件", "状态", "版本 / 位置", "缺少时不可用的功能"):
+        table.add_column(label, overflow="fold")
+    missing = []
+    for check in checks(_settings(ctx)):
+        mark = (
+            "[green]✓ 已就绪[/green]"
+            if check.found
+            else ("[red]✗ 缺少[/red]" if check.required else "[yellow]– 未安装[/yellow]")
+        )
+        table.add_row(check.name, mark, check.detail, check.without)
+        if check.required and not check.found:
+            missing.append(check.name)
+    out.print(table, soft_wrap=False)
+    if missing:
+        out.print(f"[red]缺少：{'、'.join(missing)}[/red]；相应功能不可用，其余功能照常。")
+    else:
+        out.print("必需组件均已就绪。OCR 模型随安装包提供，识别时不联网。")
+
+
+@cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="inbox")
 def sample(folder: Path) -> None:
     """在 FOLDER（默认 inbox）中生成一组样例文件，用于试用和演示。

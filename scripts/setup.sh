@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-samples}"
+system="${2:-}"  # "--system": also the system tools the full test suite uses
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -41,6 +42,18 @@ if [ ! -x .venv/bin/python ]; then
     version="$("$python_bin" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
     apt_install "python${version}-venv" || apt_install python3-venv
     "$python_bin" -m venv .venv
+  fi
+fi
+if [ "$system" = "--system" ]; then
+  # LibreOffice converts .doc/.wps/.rtf/.odt; CJK fonts render the test scans.
+  needed=()
+  command -v soffice >/dev/null || needed+=(libreoffice-writer-nogui)
+  [ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || needed+=(fonts-noto-cjk)
+  [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || needed+=(fonts-wqy-zenhei)
+  command -v unshare >/dev/null || needed+=(util-linux)
+  if [ "${#needed[@]}" -gt 0 ]; then
+    echo "正在安装系统软件包：${needed[*]} ……" >&2
+    apt_install "${needed[@]}"
   fi
 fi
 stamp=".venv/.minyi-installed-$extras"

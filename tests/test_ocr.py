@@ -134,3 +134,31 @@ def test_decompression_bomb_and_truncated_image(tmp_path: Path, tools: Tools) ->
     whole = encode(render(["截断的图片"], dpi=100), "JPEG")
     with pytest.raises(ExtractionError, match="图片已损坏"):
         scan.extract(whole[: len(whole) // 3], OPTIONS, tools)
+
+
+def test_ocr_runs_with_the_network_off(clean, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The models come inside the wheel: a process with no network at all reads a scan."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import UNDER_CI
+
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"]).returncode:
+        if UNDER_CI:
+            pytest.fail("unshare -n is needed under CI to prove OCR works offline")
+        pytest.skip("cannot create a network namespace here")
+    (tmp_path / "page.png").write_bytes(encode(clean))
+    script = (
+        "import socket, sys\n"
+        "try:\n    socket.create_connection(('pypi.org', 443), timeout=3); sys.exit('network is on')\n"
+        "except OSError:\n    pass\n"
+        "from ingest.extractors import scan\nfrom ingest.options import IngestOptions\n"
+        "from ingest.tools import Tools\n"
+        f"data = open({str(tmp_path / 'page.png')!r}, 'rb').read()\n"
+        "print(scan.extract(data, IngestOptions(), Tools(IngestOptions())).text)\n"
+    )
+    result = subprocess.run(["unshare", "-n", sys.executable, "-c", script], capture_output=True,
+                            text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert cer(result.stdout, reference()) <= 0.005

@@ -92,7 +92,7 @@ EXTRACTORS: dict[Format, Extractor] = {
 _UNSUPPORTED: dict[Format, str] = {
     Format.ENCRYPTED_OFFICE: "文件设置了打开密码（已加密），无法读取；请联系提交人去除密码后重新提交",
     Format.ZIP: "这是压缩包或无法识别的 ZIP 文件，不是 Word 文档；请解压后提交其中的文档",
-    Format.OLE: "这是 Excel、PowerPoint 等 Office 文件，不是社情民意信息文稿；请提交 Word 或 PDF",
+    Format.OLE: "这是 Office 复合文档，但不是 Word 文稿（可能是 Excel、PowerPoint）；请提交 Word 或 PDF",
     Format.UNKNOWN: "无法识别的文件格式（不是 Word、PDF 或文本文件），可能已损坏",
 }
 

@@ -1,0 +1,85 @@
+"""Legacy and other Word formats through real LibreOffice: .doc, .wps, .rtf, .odt."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import need_tool, run_minyi
+
+from ingest.detect import detect
+from ingest.options import IngestOptions
+from ingest.pipeline import Pipeline
+from ingest.record import Format
+from ingest.registry import Registry
+from ingest.report import report_line
+from ingest.workers import Workers
+from minyi import samples
+
+DOC = [*samples.SAMPLES[0].paragraphs()]
+
+
+@pytest.fixture(scope="module")
+def legacy(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One submission saved by LibreOffice as .doc, .rtf and .odt (and the .doc as .wps)."""
+    soffice = need_tool("soffice")
+    folder = tmp_path_factory.mktemp("legacy")
+    source = samples.make_docx(folder / "原稿.docx", DOC)
+    profile = (folder / "profile").as_uri()
+    for target in ("doc:MS Word 97", "rtf", "odt"):
+        subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}",
+                        "--convert-to", target, "--outdir", str(folder), str(source)],
+                       check=True, capture_output=True, timeout=180)  # fmt: skip
+    made = {ext: folder / f"原稿.{ext}" for ext in ("doc", "rtf", "odt")}
+    shutil.copy(made["doc"], folder / "原稿.wps")  # Kingsoft .wps: the same OLE container
+    made["wps"] = folder / "原稿.wps"
+    return made
+
+
+def test_detected_by_content(legacy: dict[str, Path]) -> None:
+    assert detect(legacy["doc"].read_bytes()) is Format.DOC
+    assert detect(legacy["wps"].read_bytes()) is Format.DOC
+    assert detect(legacy["rtf"].read_bytes()) is Format.RTF
+    assert detect(legacy["odt"].read_bytes()) is Format.ODT
+
+
+def test_converted_and_read(legacy: dict[str, Path], tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for ext, path in legacy.items():
+        shutil.copy(path, inbox / f"旧格式 {ext}.{ext}")
+    (inbox / "坏的.doc").write_bytes(legacy["doc"].read_bytes()[:1536] + b"\x00" * 4096)
+    lines: dict[str, dict] = {}
+    with Registry.open(tmp_path / "d" / "r.sqlite3") as registry:
+        Pipeline(registry, tmp_path / "d", IngestOptions(), Workers(1)).process(
+            inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec))
+        )
+    first = lines["旧格式 doc.doc"]
+    assert first["status"] == "ok" and first["format"] == "doc"
+    assert first["text"].split("\n") == DOC
+    assert first["title"] == samples.SAMPLES[0].title
+    for ext in ("odt", "rtf", "wps"):
+        line = lines[f"旧格式 {ext}.{ext}"]
+        assert line["status"] == "ok", line["error"]
+        # The same text in another format: an exact duplicate of the first.
+        assert line["duplicates"][0]["kind"] == "exact", ext
+    assert lines["坏的.doc"]["status"] == "rejected"
+    assert "LibreOffice" in lines["坏的.doc"]["error"] or "损坏" in lines["坏的.doc"]["error"]
+    leftover = subprocess.run(["pgrep", "-f", "minyi-lo-"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == "", "a LibreOffice process was left running"
+
+
+def test_without_libreoffice_the_reason_says_what_to_install(legacy: dict[str, Path],
+                                                             tmp_path: Path) -> None:  # fmt: skip
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(legacy["doc"], inbox / "旧.doc")
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    env = {"PATH": f"{bare}:{Path(os.sys.executable).parent}"}  # no soffice on this PATH
+    result = run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path, env=env)
+    assert result.returncode == 3
+    assert "LibreOffice" in result.stdout and "apt-get install" in result.stdout
