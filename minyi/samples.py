@@ -171,3 +171,116 @@ def write_sample_inbox(folder: Path) -> list[Path]:
     broken = folder / "损坏的文件.docx"
     broken.write_bytes(written[0].read_bytes()[:2000])
     return [*written, text, repeat, lock, broken]
+
+
+# -- scans and photos -------------------------------------------------------------
+
+CJK_FONTS = (
+    Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+)
+
+
+def cjk_font() -> Path | None:
+    """A CJK font to render page images with, if the system has one."""
+    return next((f for f in CJK_FONTS if f.exists()), None)
+
+
+def page_lines(sample: Sample = SAMPLES[0], width: int = 26) -> list[str]:
+    """A submission laid out as a page: title, 反映人, paragraphs wrapped at ``width``."""
+    lines = [sample.title, sample.submitter]
+    for para in sample.body[:3]:
+        text = "\u3000\u3000" + para
+        lines += [text[i : i + width] for i in range(0, len(text), width)]
+    return lines
+
+
+def render_page(lines: Sequence[str], dpi: int = 300) -> Any:
+    """An A4 page image (PIL) with the lines set in a CJK font, as a clean scan."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_path = cjk_font()
+    if font_path is None:
+        raise MissingDependencyError(
+            "生成扫描样例需要中文字体（Debian：apt-get install fonts-noto-cjk）"
+        )
+    scale = dpi / 300
+    font = ImageFont.truetype(str(font_path), int(60 * scale))
+    image = Image.new("RGB", (int(2480 * scale), int(3508 * scale)), "white")
+    draw = ImageDraw.Draw(image)
+    y = int(400 * scale)
+    for line in lines:
+        draw.text((int(330 * scale), y), line, font=font, fill=(20, 20, 20))
+        y += int(100 * scale)
+    return image
+
+
+def scanned(image: Any, seed: int = 1) -> Any:
+    """A scanner's output: slight skew, blur, speckle noise and JPEG artefacts."""
+    import random
+
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(seed)
+    image = image.rotate(0.6, fillcolor="white", resample=Image.BICUBIC)
+    image = image.filter(ImageFilter.GaussianBlur(1.2))
+    pixels = image.load()
+    width, height = image.size
+    for _ in range(width * height // 400):
+        x, y = rng.randrange(width), rng.randrange(height)
+        shade = rng.randrange(80, 200)
+        pixels[x, y] = (shade, shade, shade)
+    return _jpeg_round_trip(image, 45)
+
+
+def fax(image: Any) -> Any:
+    """A 200 dpi black-and-white fax-like page."""
+    small = image.resize((image.width * 2 // 3, image.height * 2 // 3))
+    return small.convert("L").point(lambda v: 255 if v > 150 else 0).convert("RGB")
+
+
+def phone_photo(image: Any, seed: int = 1) -> Any:
+    """A phone photo of the page: perspective, uneven light, blur, a dark surround."""
+    import random
+
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(seed)
+    w, h = image.size
+    d = int(w * 0.06)
+    # Corners of the page as the camera sees them: top narrower than bottom.
+    seen = [(d + rng.randint(0, d // 3), d), (w - d - rng.randint(0, d // 3), d // 2),
+            (w, h), (0, h - d // 2)]  # fmt: skip
+    coeffs = _perspective(seen, [(0, 0), (w, 0), (w, h), (0, h)])
+    photo = image.transform(
+        (w, h), Image.PERSPECTIVE, coeffs, Image.BICUBIC, fillcolor=(60, 60, 60)
+    )
+    light = np.linspace(1.0, 0.65, w)[None, :, None] * np.linspace(1.0, 0.8, h)[:, None, None]
+    photo = Image.fromarray((np.asarray(photo) * light).clip(0, 255).astype("uint8"))
+    return _jpeg_round_trip(photo.filter(ImageFilter.GaussianBlur(1.0)), 70)
+
+
+def _perspective(source: list[tuple[int, int]], target: list[tuple[int, int]]) -> list[float]:
+    import numpy as np
+
+    rows = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    solution = np.linalg.solve(
+        np.array(rows, dtype=float), np.array(source, dtype=float).reshape(8)
+    )
+    return [float(c) for c in solution]
+
+
+def _jpeg_round_trip(image: Any, quality: int) -> Any:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    return Image.open(buffer).convert("RGB")

@@ -162,3 +162,12 @@ def test_ocr_runs_with_the_network_off(clean, tmp_path: Path) -> None:  # type: 
                             text=True, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert cer(result.stdout, reference()) <= 0.005
+
+
+@pytest.mark.parametrize("variant", ["fax", "phone"])
+def test_fax_and_phone_photo(clean, tools: Tools, variant: str) -> None:  # type: ignore[no-untyped-def]
+    from minyi import samples
+
+    image = samples.fax(clean) if variant == "fax" else samples.phone_photo(clean)
+    limit = 0.01 if variant == "fax" else 0.02
+    assert cer(read_image(encode(image, "PNG"), tools), reference()) <= limit

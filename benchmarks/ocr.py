@@ -1,0 +1,140 @@
+"""OCR accuracy and speed: minyi (RapidOCR, PP-OCR models) against Tesseract chi_sim.
+
+Generates the same pages for both engines — clean 300 dpi, scanned (noise,
+skew, blur, JPEG), 200 dpi fax-like, phone photo (perspective, uneven light)
+and the clean page turned 90/180/270° — and prints per variant the character
+error rate (edit distance over reference length, whitespace removed, full- and
+half-width forms unified), seconds per page, and each engine's peak memory.
+With ``--long-run N`` it also reads N pages in one minyi process and reports
+that process's peak memory (onnxruntime arenas grow with varying input sizes).
+
+Tesseract runs as Debian's ``tesseract`` with ``-l chi_sim`` and
+``OMP_THREAD_LIMIT=1`` (its fastest setting here).
+
+Usage: python benchmarks/ocr.py [--samples 3] [--long-run 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+from ingest.ocr.page import read_page
+from ingest.options import IngestOptions
+from ingest.tools import Tools
+from minyi import samples
+
+VARIANTS = ("clean", "scanned", "fax", "phone", "turned 90", "turned 180", "turned 270")
+
+
+def make_page(variant: str, sample: samples.Sample, seed: int):  # type: ignore[no-untyped-def]
+    clean = samples.render_page(samples.page_lines(sample))
+    if variant == "scanned":
+        return samples.scanned(clean, seed)
+    if variant == "fax":
+        return samples.fax(clean)
+    if variant == "phone":
+        return samples.phone_photo(clean, seed)
+    if variant.startswith("turned"):
+        return clean.rotate(int(variant.split()[1]), expand=True)
+    return clean
+
+
+def cer(hypothesis: str, truth: str) -> float:
+    a, b = _canon(hypothesis), _canon(truth)
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] / max(1, len(b))
+
+
+def _canon(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def tesseract(image, workdir: Path) -> tuple[str, float]:  # type: ignore[no-untyped-def]
+    path = workdir / "page.png"
+    image.save(path)
+    started = time.perf_counter()
+    out = subprocess.run(["tesseract", str(path), "stdout", "-l", "chi_sim"], capture_output=True,
+                         text=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=True)  # fmt: skip
+    return out.stdout, time.perf_counter() - started
+
+
+def long_run(pages: int) -> None:
+    """Child process: read ``pages`` pages of varying sizes, print peak RSS in MB."""
+    tools = Tools(IngestOptions())
+    engine = tools.ocr()
+    base = [
+        make_page(v, s, i)
+        for i, (v, s) in enumerate(zip(VARIANTS, samples.SAMPLES * 3, strict=False))
+    ]
+    started = time.perf_counter()
+    for i in range(pages):
+        read_page(engine, base[i % len(base)])
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{rss:.0f} {(time.perf_counter() - started) / pages:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=3, help="pages per variant (one per sample)")
+    parser.add_argument("--long-run", type=int, default=200)
+    parser.add_argument("--child-long-run", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_long_run:
+        long_run(args.child_long_run)
+        return
+    have_tesseract = shutil.which("tesseract") is not None
+    if not have_tesseract:
+        print("tesseract not found (Debian: apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
+    engine = Tools(IngestOptions()).ocr()
+    print(
+        f"{'variant':<11} {'minyi CER':>9} {'s/page':>7} {'tess. CER':>9} {'s/page':>7} {'CER ratio':>9}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for variant in VARIANTS:
+            ours = theirs = 0.0
+            ours_s = theirs_s = 0.0
+            for i, sample in enumerate(samples.SAMPLES[: args.samples]):
+                truth = "".join(samples.page_lines(sample))
+                image = make_page(variant, sample, i + 1)
+                started = time.perf_counter()
+                ours += cer(read_page(engine, image).text, truth)
+                ours_s += time.perf_counter() - started
+                if have_tesseract:
+                    text, seconds = tesseract(image, Path(tmp))
+                    theirs += cer(text, truth)
+                    theirs_s += seconds
+            n = min(args.samples, len(samples.SAMPLES))
+            ratio = f"{(theirs / n) / max(ours / n, 1e-4):8.1f}x" if have_tesseract else "-"
+            print(
+                f"{variant:<11} {ours / n:9.2%} {ours_s / n:7.2f} {theirs / n:9.2%} {theirs_s / n:7.2f} {ratio:>9}"
+            )
+    own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tess_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        f"peak memory: minyi process {own_peak:.0f} MB (incl. page generation), tesseract {tess_peak:.0f} MB"
+    )
+    if args.long_run:
+        out = subprocess.run([sys.executable, __file__, "--child-long-run", str(args.long_run)],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        rss, per_page = out.stdout.split()
+        print(
+            f"long run: {args.long_run} pages in one process, peak RSS {rss} MB, {per_page} s/page"
+        )
+
+
+if __name__ == "__main__":
+    main()
