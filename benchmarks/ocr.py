@@ -63,13 +63,17 @@ def _canon(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-def tesseract(image, workdir: Path) -> tuple[str, float]:  # type: ignore[no-untyped-def]
+def tesseract(image, workdir: Path) -> tuple[str, float, float]:  # type: ignore[no-untyped-def]
+    """Text, seconds and peak memory (MB) of one Tesseract run."""
     path = workdir / "page.png"
     image.save(path)
     started = time.perf_counter()
-    out = subprocess.run(["tesseract", str(path), "stdout", "-l", "chi_sim"], capture_output=True,
-                         text=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, check=True)  # fmt: skip
-    return out.stdout, time.perf_counter() - started
+    process = subprocess.Popen(["tesseract", str(path), str(workdir / "out"), "-l", "chi_sim"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "OMP_THREAD_LIMIT": "1"})  # fmt: skip
+    _, _, usage = os.wait4(process.pid, 0)  # this child's own peak, not the parent's
+    seconds = time.perf_counter() - started
+    return (workdir / "out.txt").read_text(encoding="utf-8"), seconds, usage.ru_maxrss / 1024
 
 
 def long_run(pages: int) -> None:
@@ -100,6 +104,7 @@ def main() -> None:
     if not have_tesseract:
         print("tesseract not found (Debian: apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
     engine = Tools(IngestOptions()).ocr()
+    tess_peak = 0.0
     print(
         f"{'variant':<11} {'minyi CER':>9} {'s/page':>7} {'tess. CER':>9} {'s/page':>7} {'CER ratio':>9}"
     )
@@ -114,9 +119,10 @@ def main() -> None:
                 ours += cer(read_page(engine, image).text, truth)
                 ours_s += time.perf_counter() - started
                 if have_tesseract:
-                    text, seconds = tesseract(image, Path(tmp))
+                    text, seconds, peak = tesseract(image, Path(tmp))
                     theirs += cer(text, truth)
                     theirs_s += seconds
+                    tess_peak = max(tess_peak, peak)
             n = min(args.samples, len(samples.SAMPLES))
             ratio = f"{(theirs / n) / max(ours / n, 1e-4):8.1f}x" if have_tesseract else "-"
             print(

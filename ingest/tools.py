@@ -49,3 +49,11 @@ def tools_for(options: IngestOptions) -> Tools:
     if options not in _PER_PROCESS:
         _PER_PROCESS[options] = Tools(options)
     return _PER_PROCESS[options]
+
+
+def close_all() -> None:
+    """Stop this process's engines (the LibreOffice server above all)."""
+    for tools in _PER_PROCESS.values():
+        if tools._office is not None:
+            tools._office.close()
+            tools._office = None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ingest.options import IngestOptions
 from ingest.reader import FileResult, quarantine_unread, read_file
+from ingest.tools import close_all
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,9 @@ class Workers:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)  # workers stop their engines
             self._pool = None
+        close_all()  # and so does this process, which read files itself when inline
 
     def __enter__(self) -> Workers:
         return self

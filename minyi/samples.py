@@ -223,7 +223,7 @@ def scanned(image: Any, seed: int = 1) -> Any:
     from PIL import Image, ImageFilter
 
     rng = random.Random(seed)
-    image = image.rotate(0.6, fillcolor="white", resample=Image.BICUBIC)
+    image = image.rotate(0.6, fillcolor="white", resample=Image.Resampling.BICUBIC)
     image = image.filter(ImageFilter.GaussianBlur(1.2))
     pixels = image.load()
     width, height = image.size
@@ -255,7 +255,11 @@ def phone_photo(image: Any, seed: int = 1) -> Any:
             (w, h), (0, h - d // 2)]  # fmt: skip
     coeffs = _perspective(seen, [(0, 0), (w, 0), (w, h), (0, h)])
     photo = image.transform(
-        (w, h), Image.PERSPECTIVE, coeffs, Image.BICUBIC, fillcolor=(60, 60, 60)
+        (w, h),
+        Image.Transform.PERSPECTIVE,
+        coeffs,
+        Image.Resampling.BICUBIC,
+        fillcolor=(60, 60, 60),
     )
     light = np.linspace(1.0, 0.65, w)[None, :, None] * np.linspace(1.0, 0.8, h)[:, None, None]
     photo = Image.fromarray((np.asarray(photo) * light).clip(0, 255).astype("uint8"))

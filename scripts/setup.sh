@@ -48,6 +48,7 @@ if [ "$system" = "--system" ]; then
   # LibreOffice converts .doc/.wps/.rtf/.odt; CJK fonts render the test scans.
   needed=()
   command -v soffice >/dev/null || needed+=(libreoffice-writer-nogui)
+  /usr/bin/python3 -c "import uno" 2>/dev/null || needed+=(python3-uno)
   [ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || needed+=(fonts-noto-cjk)
   [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || needed+=(fonts-wqy-zenhei)
   command -v unshare >/dev/null || needed+=(util-linux)

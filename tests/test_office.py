@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import need_tool, run_minyi
+from conftest import UNDER_CI, need_tool, run_minyi
 
 from ingest.detect import detect
 from ingest.options import IngestOptions
@@ -53,8 +53,8 @@ def test_converted_and_read(legacy: dict[str, Path], tmp_path: Path) -> None:
         shutil.copy(path, inbox / f"旧格式 {ext}.{ext}")
     (inbox / "坏的.doc").write_bytes(legacy["doc"].read_bytes()[:1536] + b"\x00" * 4096)
     lines: dict[str, dict] = {}
-    with Registry.open(tmp_path / "d" / "r.sqlite3") as registry:
-        Pipeline(registry, tmp_path / "d", IngestOptions(), Workers(1)).process(
+    with Registry.open(tmp_path / "d" / "r.sqlite3") as registry, Workers(1) as workers:
+        Pipeline(registry, tmp_path / "d", IngestOptions(), workers).process(
             inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec))
         )
     first = lines["旧格式 doc.doc"]
@@ -83,3 +83,36 @@ def test_without_libreoffice_the_reason_says_what_to_install(legacy: dict[str, P
     result = run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path, env=env)
     assert result.returncode == 3
     assert "LibreOffice" in result.stdout and "apt-get install" in result.stdout
+
+
+def test_one_libreoffice_serves_many_conversions(legacy: dict[str, Path]) -> None:
+    from ingest.office import LibreOffice, find_soffice, find_uno_python
+
+    if find_uno_python() is None:
+        if UNDER_CI:
+            pytest.fail("python3-uno is expected with LibreOffice under CI")
+        pytest.skip("no Python with LibreOffice's uno bridge: one soffice per file instead")
+    office = LibreOffice(find_soffice() or "soffice", timeout=120)
+    try:
+        assert office.persistent
+        converted = [
+            office.to_docx(legacy[ext].read_bytes(), f".{ext}") for ext in ("doc", "rtf", "odt")
+        ]
+        server = office._server
+        assert server is not None and server.poll() is None  # still up after three documents
+        assert all(data[:2] == b"PK" for data in converted)
+    finally:
+        office.close()
+    assert server.poll() is not None  # and gone when closed
+    leftover = subprocess.run(["pgrep", "-f", "minyi-lo-"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
+
+
+def test_per_file_conversion_still_works(legacy: dict[str, Path]) -> None:
+    from ingest.office import LibreOffice, find_soffice
+
+    office = LibreOffice(find_soffice() or "soffice", timeout=120, persistent=False)
+    try:
+        assert office.to_docx(legacy["rtf"].read_bytes(), ".rtf")[:2] == b"PK"
+    finally:
+        office.close()

@@ -62,8 +62,13 @@ def read_page(engine: OcrEngine, image: Image.Image) -> PageReading:
     """Read one page image in whichever orientation reads best."""
     best = _Attempt(engine.recognize(image), 0)
     if best.tall_share > _TALL_SHARE:
-        turned = [_Attempt(engine.recognize(image.rotate(a, expand=True)), a) for a in (90, 270)]
-        best = max(turned, key=lambda t: t.quality)
+        # Sideways. Engines read tall boxes by turning each crop one way; if that
+        # read well, the page is turned that way, and a quarter turn back fixes it.
+        first = 90 if best.quality >= _RETRY_BELOW else 270
+        best = _Attempt(engine.recognize(image.rotate(first, expand=True)), first)
+        if best.quality < _RETRY_BELOW:
+            other = _Attempt(engine.recognize(image.rotate(360 - first, expand=True)), 360 - first)
+            best = max(best, other, key=lambda t: t.quality)
     elif best.boxes and best.quality < _RETRY_BELOW:
         flipped = _Attempt(engine.recognize(image.rotate(180)), 180)
         if flipped.quality > best.quality:

@@ -1,0 +1,90 @@
+"""A long-lived LibreOffice conversion server, run with a Python that has ``uno``.
+
+Started by ``ingest.office`` as ``python3 office_server.py PROFILE_DIR`` with the
+system Python (Debian's python3-uno lives there, not in a virtual environment).
+It starts one headless soffice listening on a private pipe, then converts one
+document per request: a JSON line ``{"in": path, "out": path, "filter": name}``
+on standard input, answered by ``{"ok": true}`` or ``{"ok": false, "error": text}``
+on standard output. Only the standard library and uno are imported here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+
+def _connect(pipe: str) -> Any:
+    import uno
+
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        except Exception:  # NoConnectException until soffice is up
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _props(**values: Any) -> tuple[Any, ...]:
+    from com.sun.star.beans import PropertyValue
+
+    out = []
+    for name, value in values.items():
+        prop = PropertyValue()
+        prop.Name, prop.Value = name, value
+        out.append(prop)
+    return tuple(out)
+
+
+def _convert(desktop: Any, request: dict[str, str]) -> None:
+    import uno
+
+    source = uno.systemPathToFileUrl(os.path.abspath(request["in"]))
+    target = uno.systemPathToFileUrl(os.path.abspath(request["out"]))
+    document = desktop.loadComponentFromURL(source, "_blank", 0, _props(Hidden=True, ReadOnly=True))
+    if document is None:
+        raise RuntimeError("cannot load")
+    try:
+        document.storeToURL(target, _props(FilterName=request["filter"], Overwrite=True))
+    finally:
+        document.close(True)
+
+
+def main() -> None:
+    profile, soffice = sys.argv[1], sys.argv[2]
+    pipe = f"minyi_{uuid.uuid4().hex}"
+    office = subprocess.Popen(
+        [soffice, "--headless", "--invisible", "--nologo", "--nodefault", "--nolockcheck",
+         "--norestore", f"-env:UserInstallation=file://{profile}",
+         f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        desktop = _connect(pipe)
+        print(json.dumps({"ready": True}), flush=True)
+        for line in sys.stdin:
+            try:
+                _convert(desktop, json.loads(line))
+                answer: dict[str, Any] = {"ok": True}
+            except Exception as exc:  # the document, not the server, failed
+                answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            print(json.dumps(answer), flush=True)
+    finally:
+        office.kill()
+        office.wait()
+
+
+if __name__ == "__main__":
+    main()
