@@ -2,7 +2,7 @@
 
 One database file in the data folder, in WAL mode so that readers (``minyi
 report``, a watcher's status page) never block the writer. The schema is
-created and upgraded by numbered migrations in code, tracked with
+created and upgraded by the numbered migrations in ``schema``, tracked with
 ``PRAGMA user_version``. Each received file is committed in one transaction:
 its receipt and, for a new submission, the submission and its pages.
 """
@@ -19,85 +19,11 @@ import numpy as np
 
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Finding, Format, Page, PageSource, Record, Status, Submitter
+from ingest.schema import MIGRATIONS
 from ingest.screening.index import IndexEntry
 from minyi.errors import RegistryError
 
-_MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE submissions (
-        id TEXT PRIMARY KEY,
-        year INTEGER NOT NULL,
-        seq INTEGER NOT NULL,
-        sha256 TEXT NOT NULL UNIQUE,
-        original_name TEXT NOT NULL,
-        received_at TEXT NOT NULL,
-        format TEXT NOT NULL,
-        text TEXT NOT NULL,
-        title TEXT,
-        submitter TEXT,
-        status TEXT NOT NULL,
-        findings TEXT NOT NULL DEFAULT '[]',
-        errors TEXT NOT NULL DEFAULT '[]',
-        stored_as TEXT NOT NULL,
-        UNIQUE (year, seq)
-    );
-    CREATE TABLE pages (
-        submission_id TEXT NOT NULL REFERENCES submissions(id),
-        number INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        source TEXT NOT NULL,
-        needs_ocr INTEGER NOT NULL,
-        confidence REAL,
-        PRIMARY KEY (submission_id, number)
-    );
-    CREATE TABLE receipts (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        received_at TEXT NOT NULL,
-        source TEXT NOT NULL,
-        file TEXT NOT NULL,
-        disposition TEXT NOT NULL,
-        sha256 TEXT,
-        size INTEGER,
-        format TEXT,
-        submission_id TEXT REFERENCES submissions(id),
-        duplicates TEXT NOT NULL DEFAULT '[]',
-        error TEXT,
-        note TEXT,
-        stored_as TEXT
-    );
-    CREATE INDEX receipts_sha256 ON receipts (sha256);
-    CREATE INDEX receipts_submission ON receipts (submission_id);
-    """,
-    # 2: screening — the text hash for same-content copies, the near-duplicate
-    # index and releases from quarantine. The index refers to submissions by
-    # rowid: signatures one row each, LSH buckets as posting lists (packed int64
-    # rowids), so a query reads one row per band however full the bucket.
-    """
-    ALTER TABLE submissions ADD COLUMN text_hash TEXT;
-    CREATE INDEX submissions_text_hash ON submissions (text_hash);
-    CREATE TABLE signatures (
-        submission_rowid INTEGER PRIMARY KEY,
-        minhash BLOB NOT NULL,
-        size INTEGER NOT NULL
-    );
-    CREATE TABLE lsh_postings (
-        band INTEGER NOT NULL,
-        key INTEGER NOT NULL,
-        rowids BLOB NOT NULL,
-        PRIMARY KEY (band, key)
-    ) WITHOUT ROWID;
-    CREATE TABLE index_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE releases (
-        submission_id TEXT NOT NULL REFERENCES submissions(id),
-        released_at TEXT NOT NULL,
-        previous_status TEXT NOT NULL,
-        new_status TEXT NOT NULL,
-        reason TEXT NOT NULL
-    );
-    """,
-)
-
-SCHEMA_VERSION = len(_MIGRATIONS)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class AlreadyRegisteredError(Exception):
@@ -440,7 +366,7 @@ def _migrate(db: sqlite3.Connection) -> None:
     for number in range(version, SCHEMA_VERSION):
         db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _MIGRATIONS[number].split(";"):
+            for statement in MIGRATIONS[number].split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {number + 1}")

@@ -1,0 +1,81 @@
+"""The registry's schema as numbered migrations; ``registry`` applies them in order.
+
+A migration, once released, is never edited: changes come as a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE submissions (
+        id TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        original_name TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        format TEXT NOT NULL,
+        text TEXT NOT NULL,
+        title TEXT,
+        submitter TEXT,
+        status TEXT NOT NULL,
+        findings TEXT NOT NULL DEFAULT '[]',
+        errors TEXT NOT NULL DEFAULT '[]',
+        stored_as TEXT NOT NULL,
+        UNIQUE (year, seq)
+    );
+    CREATE TABLE pages (
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        number INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        source TEXT NOT NULL,
+        needs_ocr INTEGER NOT NULL,
+        confidence REAL,
+        PRIMARY KEY (submission_id, number)
+    );
+    CREATE TABLE receipts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        received_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        file TEXT NOT NULL,
+        disposition TEXT NOT NULL,
+        sha256 TEXT,
+        size INTEGER,
+        format TEXT,
+        submission_id TEXT REFERENCES submissions(id),
+        duplicates TEXT NOT NULL DEFAULT '[]',
+        error TEXT,
+        note TEXT,
+        stored_as TEXT
+    );
+    CREATE INDEX receipts_sha256 ON receipts (sha256);
+    CREATE INDEX receipts_submission ON receipts (submission_id);
+    """,
+    # 2: screening — the text hash for same-content copies, the near-duplicate
+    # index and releases from quarantine. The index refers to submissions by
+    # rowid: signatures one row each, LSH buckets as posting lists (packed int64
+    # rowids), so a query reads one row per band however full the bucket.
+    """
+    ALTER TABLE submissions ADD COLUMN text_hash TEXT;
+    CREATE INDEX submissions_text_hash ON submissions (text_hash);
+    CREATE TABLE signatures (
+        submission_rowid INTEGER PRIMARY KEY,
+        minhash BLOB NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE TABLE lsh_postings (
+        band INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        rowids BLOB NOT NULL,
+        PRIMARY KEY (band, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE index_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE releases (
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        released_at TEXT NOT NULL,
+        previous_status TEXT NOT NULL,
+        new_status TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
+)
