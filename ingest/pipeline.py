@@ -71,16 +71,17 @@ class BatchSummary:
 
 
 @dataclass
-class _Slot:
+class Slot:
     """One file's place in the ordered output."""
 
     entry: Entry
     sha256: str | None = None
     size: int | None = None
-    first: _Slot | None = None  # an earlier file of this batch with the same bytes
+    first: Slot | None = None  # an earlier file of this batch with the same bytes
     job: Job | None = None  # the workers' handle for this file's reading
     result: FileResult | None = None
     receipt: Receipt | None = None
+    journal: str | None = None  # the watcher's journal key: committed with the receipt
 
 
 @dataclass
@@ -123,10 +124,10 @@ class Pipeline:
         summary.seconds = time.monotonic() - started
         return summary
 
-    def _ordered(self, entries: list[Entry]) -> Iterator[_Slot]:
+    def _ordered(self, entries: list[Entry]) -> Iterator[Slot]:
         """Slots in entry order, with reading done ahead by the workers."""
-        window = deque[_Slot]()
-        firsts: dict[str, _Slot] = {}
+        window = deque[Slot]()
+        firsts: dict[str, Slot] = {}
         ahead = self.workers.capacity * 2 + 2
         for entry in entries:
             window.append(self._plan(entry, firsts))
@@ -135,8 +136,8 @@ class Pipeline:
         while window:
             yield self._finish(window.popleft())
 
-    def _plan(self, entry: Entry, firsts: dict[str, _Slot]) -> _Slot:
-        slot = _Slot(entry)
+    def _plan(self, entry: Entry, firsts: dict[str, Slot]) -> Slot:
+        slot = Slot(entry)
         if entry.ignore_reason:
             return slot
         try:
@@ -153,15 +154,24 @@ class Pipeline:
         slot.job = self.workers.submit(entry.path, entry.rel, self.options, self.data_root)
         return slot
 
-    def _finish(self, slot: _Slot) -> _Slot:
+    def _finish(self, slot: Slot) -> Slot:
         if slot.job is not None:
             slot.result = self.workers.result(slot.job, slot.entry.rel)
         return slot
 
-    def _commit(self, slot: _Slot, source: str) -> tuple[Receipt, Record | None]:
+    def start(self) -> None:
+        """Prepare the duplicate index (``process`` does this itself)."""
+        self._duplicates = DuplicateIndex(self.registry, self.options)
+
+    def commit(self, slot: Slot, source: str) -> tuple[Receipt, Record | None]:
+        """Commit one file's outcome (the watcher's entry point; ``start`` first)."""
+        return self._commit(slot, source)
+
+    def _commit(self, slot: Slot, source: str) -> tuple[Receipt, Record | None]:
         now = self.clock().isoformat(timespec="seconds")
         base = Receipt(file=slot.entry.rel, source=source, received_at=now,
                        disposition=Disposition.IGNORED)  # fmt: skip
+        journal = slot.journal
         if slot.entry.ignore_reason:
             return self.registry.add_receipt(replace(base, note=slot.entry.ignore_reason)), None
         result = slot.result or self._result_of_repeat(slot)
@@ -171,14 +181,14 @@ class Pipeline:
         if result.error is not None:
             error = f"文件「{slot.entry.rel}」被拒收：{result.error}"
             return self.registry.add_receipt(
-                replace(base, disposition=Disposition.REJECTED, error=error)
+                replace(base, disposition=Disposition.REJECTED, error=error), journal
             ), None
         if result.sha256 and (found := self.registry.find_sha256(result.sha256)):
-            return self._duplicate(base, *found)
+            return self._duplicate(base, *found, journal=journal)
         assert result.record is not None
         index = result.index
         if index and index.text_hash and (same := self.registry.find_text_hash(index.text_hash)):
-            return self._duplicate(base, *same, own_copy=True)
+            return self._duplicate(base, *same, own_copy=True, journal=journal)
         record = self._screen_against_archive(replace(result.record, received_at=now), index)
         near = tuple(
             DuplicateRef.from_dict({**f.detail, "kind": "near"})
@@ -187,10 +197,11 @@ class Pipeline:
         )
         try:
             record, receipt = self.registry.register(
-                record, replace(base, disposition=Disposition.REGISTERED, duplicates=near), index
-            )
+                record, replace(base, disposition=Disposition.REGISTERED, duplicates=near), index,
+                journal,
+            )  # fmt: skip
         except AlreadyRegisteredError as exc:
-            return self._duplicate(base, exc.submission_id, exc.original_name)
+            return self._duplicate(base, exc.submission_id, exc.original_name, journal=journal)
         return receipt, record
 
     def _screen_against_archive(self, record: Record, index: IndexEntry | None) -> Record:
@@ -200,7 +211,7 @@ class Pipeline:
             record = replace(record, findings=record.findings + tuple(near))
         return replace(record, status=decide(record))
 
-    def _result_of_repeat(self, slot: _Slot) -> FileResult:
+    def _result_of_repeat(self, slot: Slot) -> FileResult:
         """A file whose bytes were seen before: its first reading stands for it."""
         if slot.first is not None and slot.first.result is not None:
             first = slot.first.result
@@ -211,8 +222,8 @@ class Pipeline:
         # Registered before this batch: the registry has it.
         return FileResult(slot.sha256, slot.size, None)
 
-    def _duplicate(self, base: Receipt, first_id: str, first_file: str,
-                   own_copy: bool = False) -> tuple[Receipt, Record]:  # fmt: skip
+    def _duplicate(self, base: Receipt, first_id: str, first_file: str, own_copy: bool = False,
+                   journal: str | None = None) -> tuple[Receipt, Record]:  # fmt: skip
         """A receipt for content registered before: same bytes, or (own_copy) same text."""
         record = self.registry.get(first_id)
         assert record is not None
@@ -224,4 +235,4 @@ class Pipeline:
         )
         if not own_copy:  # the same bytes: the first registration's copy is this file's copy
             receipt = replace(receipt, format=record.format.value, stored_as=record.stored_as)
-        return self.registry.add_receipt(receipt), record
+        return self.registry.add_receipt(receipt, journal), record

@@ -42,6 +42,7 @@ class FileResult:
     error: str | None = None
     stored_as: str | None = None
     index: IndexEntry | None = None
+    transient: bool = False  # failed for a reason that may pass (locked, permissions, disk)
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -66,7 +67,8 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
             return quarantine_unread(path, rel, data_root, reason)
         data = path.read_bytes()
     except OSError as exc:
-        return FileResult(None, None, None, error=f"无法读取文件：{describe_os_error(exc)}")
+        return FileResult(None, None, None, error=f"无法读取文件：{describe_os_error(exc)}",
+                          transient=True)  # fmt: skip
     sha = hashlib.sha256(data).hexdigest()
     fmt = detect(data) if data else Format.UNKNOWN
     try:

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -99,8 +100,8 @@ class Registry:
 
     # -- writing ---------------------------------------------------------
 
-    def register(self, record: Record, receipt: Receipt,
-                 index: IndexEntry | None = None) -> tuple[Record, Receipt]:  # fmt: skip
+    def register(self, record: Record, receipt: Receipt, index: IndexEntry | None = None,
+                 journal: str | None = None) -> tuple[Record, Receipt]:  # fmt: skip
         """Store a new submission and its receipt in one transaction; assigns the id.
 
         The id is ``YEAR-NNNN``, numbered per year of receipt. Raises
@@ -120,6 +121,7 @@ class Registry:
             if index is not None:
                 self._insert_index(record.id, index)
             receipt = self._insert_receipt(replace(receipt, submission_id=record.id))
+            self._journal_committed(journal, receipt)
         return record, receipt
 
     # -- the duplicate index ----------------------------------------------
@@ -235,10 +237,77 @@ class Registry:
             )
         ]
 
-    def add_receipt(self, receipt: Receipt) -> Receipt:
+    def add_receipt(self, receipt: Receipt, journal: str | None = None) -> Receipt:
         """Store a receipt that registers nothing (duplicate, rejected, ignored)."""
         with self._transaction():
-            return self._insert_receipt(receipt)
+            receipt = self._insert_receipt(receipt)
+            self._journal_committed(journal, receipt)
+            return receipt
+
+    # -- the watcher's journal -------------------------------------------------
+
+    def _journal_committed(self, path: str | None, receipt: Receipt) -> None:
+        """In the receipt's own transaction: the file's stage is now "committed"."""
+        if path is not None:
+            self._db.execute(
+                "INSERT OR REPLACE INTO journal (path, stage, sha256, receipt, updated_at)"
+                " VALUES (?, 'committed', ?, ?, ?)",
+                (path, receipt.sha256, receipt.seq, receipt.received_at),
+            )
+
+    def journal(self, path: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM journal WHERE path = ?", (path,)).fetchone()
+        return dict(row) if row else None
+
+    def journal_rows(self, *stages: str) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(stages))
+        return [
+            dict(row)
+            for row in self._db.execute(
+                f"SELECT * FROM journal WHERE stage IN ({marks}) ORDER BY path", stages
+            )
+        ]
+
+    def journal_set(self, path: str, stage: str, when: str, **fields: Any) -> None:
+        columns = ["path", "stage", "updated_at", *fields]
+        with self._transaction():
+            self._db.execute(
+                f"INSERT INTO journal ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                f" ON CONFLICT (path) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in columns[1:]),
+                (path, stage, when, *fields.values()),
+            )
+
+    def journal_drop(self, path: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM journal WHERE path = ?", (path,))
+
+    def journal_counts(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT stage, COUNT(*) FROM journal GROUP BY stage")
+        return {row[0]: row[1] for row in rows}
+
+    def receipt(self, seq: int) -> tuple[Receipt, Record | None]:
+        row = self._db.execute("SELECT * FROM receipts WHERE seq = ?", (seq,)).fetchone()
+        receipt = _receipt(row)
+        record = self.get(receipt.submission_id) if receipt.submission_id else None
+        return receipt, record
+
+    def receipts_since(self, when: str) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT disposition, COUNT(*) FROM receipts WHERE received_at >= ? GROUP BY 1", (when,)
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def beat(self, name: str, pid: int, mode: str, inbox: str, started: str, now: str) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO heartbeat VALUES (?, ?, ?, ?, ?, ?)",
+                (name, pid, mode, inbox, started, now),
+            )
+
+    def heartbeat(self, name: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM heartbeat WHERE name = ?", (name,)).fetchone()
+        return dict(row) if row else None
 
     def _insert_submission(self, record: Record, year: int, seq: int) -> None:
         self._db.execute(

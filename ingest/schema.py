@@ -78,4 +78,28 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL
     );
     """,
+    # 3: the watched inbox — a journal of every file's stage, so that a watcher
+    # killed at any moment resumes without losing or repeating anything, and the
+    # watcher's heartbeat for ``minyi status``.
+    """
+    CREATE TABLE journal (
+        path TEXT PRIMARY KEY,
+        stage TEXT NOT NULL,
+        sha256 TEXT,
+        receipt INTEGER REFERENCES receipts(seq),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try REAL NOT NULL DEFAULT 0,
+        error TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX journal_stage ON journal (stage);
+    CREATE TABLE heartbeat (
+        name TEXT PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        mode TEXT NOT NULL,
+        inbox TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        beat_at TEXT NOT NULL
+    );
+    """,
 )

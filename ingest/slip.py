@@ -1,0 +1,134 @@
+"""回执: the receipt a clerk reads for each file the watcher took in, as text and as JSON.
+
+Written to ``outbox/回执/`` under a name made of the date, the receipt number and
+the file's name, atomically (a reader never sees half a receipt), and
+idempotently (a watcher resuming after a crash writes the same file again).
+Personal data is masked here: a receipt may be printed or forwarded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ingest.receipt import Disposition, Receipt
+from ingest.record import Record, Status, mask_value
+from ingest.report import report_line
+
+_CATEGORY = {
+    "secret.marking": "密级标志", "pii.id_card": "身份证号", "pii.mobile": "手机号",
+    "pii.bank_card": "银行卡号", "pii.uscc": "统一社会信用代码", "topic.petition": "信访事项",
+    "topic.litigation": "涉诉事项", "topic.personnel": "人事事项",
+}  # fmt: skip
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def write_slip(outbox: Path, receipt: Receipt, record: Record | None) -> Path:
+    """Write the text and JSON receipt; returns the text file's path."""
+    folder = outbox / "回执"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = _UNSAFE.sub("_", Path(receipt.file).stem)[:40]
+    day = (receipt.received_at or "")[:10].replace("-", "")
+    base = folder / f"{day}-{receipt.seq:06d}-{stem}"
+    data = {**report_line(receipt, record), "next_step": next_step(receipt, record)}
+    if record is not None:
+        data["sensitive"] = [
+            {**s, "text": _masked(s["category"], s["text"])} for s in data["sensitive"]
+        ]
+    text_path = base.with_suffix(".txt")
+    _atomic(base.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2))
+    _atomic(text_path, slip_text(receipt, record))
+    return text_path
+
+
+def slip_text(receipt: Receipt, record: Record | None) -> str:
+    lines = [
+        "社情民意信息收件回执",
+        f"回执号：{receipt.seq:06d}    收件时间：{(receipt.received_at or '').replace('T', ' ')[:19]}",
+        f"文件：{receipt.file}（{receipt.format or '未知格式'}）",
+    ]
+    if record is not None:
+        submitter = record.submitter.raw if record.submitter else "（未识别）"
+        lines += [
+            f"登记编号：{record.id}",
+            f"标题：{record.title or '（未识别）'}",
+            f"反映人：{submitter}",
+            f"页数：{record.page_count}{'（含 OCR 识别页）' if record.ocr else ''}",
+        ]
+    for dup in receipt.duplicates:
+        kind = "内容相同" if dup.kind == "exact" else f"近似重复，相似度 {dup.similarity:.0%}"
+        lines.append(f"查重：与 {dup.id}（{dup.file}）{kind}")
+    if record is not None:
+        found = [f for f in record.findings if f.kind == "sensitive"]
+        if found:
+            shown = "；".join(f"{_CATEGORY.get(f.category, f.category)} {_masked(f.category, f.text)}"
+                             for f in found[:10])  # fmt: skip
+            lines.append(f"敏感内容：{shown}")
+    lines.append(f"处理结论：{conclusion(receipt, record)}")
+    lines.append(f"下一步：{next_step(receipt, record)}")
+    return "\n".join(lines) + "\n"
+
+
+def conclusion(receipt: Receipt, record: Record | None) -> str:
+    if receipt.disposition is Disposition.REJECTED:
+        return f"拒收（{receipt.error}）"
+    if receipt.disposition is Disposition.DUPLICATE:
+        return "重复件，未再次登记"
+    assert record is not None
+    return {Status.ACCEPTED: "已接收", Status.FLAGGED: "待审核",
+            Status.QUARANTINED: "已隔离（含密级标志）"}[record.status]  # fmt: skip
+
+
+def next_step(receipt: Receipt, record: Record | None) -> str:
+    if receipt.disposition is Disposition.REJECTED:
+        return "原件已移入数据目录的隔离区；请联系提交人重新提供可读的文件。"
+    if receipt.disposition is Disposition.DUPLICATE:
+        return f"与已登记的 {receipt.submission_id} 内容相同，无需处理。"
+    assert record is not None
+    if record.status is Status.QUARANTINED:
+        return (f"不得编发或外传；请人工核实，确属误报的用 minyi release {record.id} --reason "
+                "“理由” 解除隔离。")  # fmt: skip
+    if record.status is Status.FLAGGED:
+        return f"请编辑核看筛查提示（minyi show {record.id}）后再决定是否编发。"
+    return "已登记，可进入编辑审核。"
+
+
+def failure_text(file: str, error: str, attempts: int) -> str:
+    return (
+        "社情民意信息收件回执（处理失败）\n"
+        f"文件：{file}\n"
+        f"原因：{error}（已重试 {attempts} 次）\n"
+        "下一步：文件仍在收件箱中。请检查它是否被其他程序占用、是否有读取权限、磁盘是否已满；"
+        "问题解决后，重新放入（或修改一下）该文件即会自动处理。\n"
+    )
+
+
+def write_failure(outbox: Path, file: str, error: str, attempts: int, when: str) -> Path:
+    folder = outbox / "回执"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = (
+        folder / f"{when[:10].replace('-', '')}-失败-{_UNSAFE.sub('_', Path(file).stem)[:40]}.txt"
+    )
+    _atomic(path, failure_text(file, error, attempts))
+    return path
+
+
+def _masked(category: str, text: str) -> str:
+    return mask_value(category, text) if category.startswith("pii.") else text
+
+
+def _atomic(path: Path, content: str | Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,331 @@
+"""The watched inbox: every file taken exactly once, kept, registered, answered with a 回执.
+
+Each file goes through stages recorded in the registry's journal:
+``pending`` (seen and settling or being read) → ``committed`` (its receipt is in
+the registry: written in the same transaction) → removed from the inbox once
+its kept copy is verified, the 回执 written, and the journal row dropped. A
+watcher killed at any moment resumes from the journal: committed files are
+finished, everything else still in the inbox is simply taken again — the
+registry's duplicate check makes a repeated registration impossible, and no
+original leaves the inbox before its kept copy is verified. Transient failures
+(locked, permissions, disk full) are retried with backoff; content failures
+are quarantined at once.
+
+Files are read by the worker pool and committed as they finish, so a slow OCR
+job does not hold up the text files behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ingest.options import WatchOptions
+from ingest.pipeline import Pipeline, Slot
+from ingest.reader import FileResult, sha256_file
+from ingest.receipt import Receipt
+from ingest.record import Record
+from ingest.settle import SettleTracker
+from ingest.slip import write_failure, write_slip
+from ingest.walk import Entry, ignore_reason, scan
+from ingest.workers import Job
+
+log = logging.getLogger(__name__)
+
+NETWORK_FS = frozenset(
+    {"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9p", "vboxsf", "davfs"}
+)
+_BEAT = 5.0
+
+
+@dataclass
+class _InFlight:
+    slot: Slot
+    job: Job
+
+
+@dataclass
+class Watcher:
+    """Watches ``inbox`` until ``stop`` is set; see the module docstring."""
+
+    pipeline: Pipeline
+    inbox: Path
+    outbox: Path
+    options: WatchOptions = field(default_factory=WatchOptions)
+    clock: Callable[[], float] = time.monotonic
+    mode: str = "events"
+    _events: queue.Queue[tuple[str, str]] = field(default_factory=queue.Queue, init=False)
+    _flying: dict[str, _InFlight] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.inbox = self.inbox.resolve()
+        self.tracker = SettleTracker(self.options.settle, self.options.settle_closed, self.clock,
+                                     self.options.give_up)  # fmt: skip
+        self.source = str(self.inbox)
+        self.registry = self.pipeline.registry
+
+    # -- the loop ---------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        self.pipeline.start()
+        self.mode = choose_mode(self.inbox, self.options.mode)
+        observer = self._observe()
+        started = _now()
+        log.info("watching %s (%s mode)", self.inbox, self.mode)
+        self._recover()
+        last_scan = last_beat = -1e9
+        try:
+            while not stop.is_set():
+                now = self.clock()
+                if now - last_beat >= _BEAT:
+                    self.registry.beat(
+                        "watch", os.getpid(), self.mode, self.source, started, _now()
+                    )
+                    last_beat = now
+                if now - last_scan >= self.options.rescan:
+                    self._rescan()
+                    last_scan = now
+                self._drain_events()
+                self._retry_due()
+                for path in self.tracker.ready():
+                    self._take(path)
+                self._collect(block=0.1)
+        finally:
+            observer.stop()
+            # Graceful stop: files being read are finished and committed; the rest
+            # stay in the inbox for the next start.
+            while self._flying:
+                self._collect(block=1.0)
+            observer.join(timeout=5)
+            log.info("stopped")
+
+    def _observe(self):  # type: ignore[no-untyped-def]
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        events = self._events
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event):  # type: ignore[no-untyped-def]
+                kind = event.event_type
+                target = getattr(event, "dest_path", "") or event.src_path
+                events.put((kind, os.fsdecode(target)))
+
+        handler = Handler()
+        if self.mode == "events":
+            try:
+                observer = Observer()
+                observer.schedule(handler, str(self.inbox), recursive=True)
+                observer.start()
+                return observer
+            except OSError as exc:  # e.g. the inotify watch limit: poll instead
+                log.warning("file events unavailable (%s); polling instead", exc)
+                self.mode = "polling"
+        observer = PollingObserver(timeout=self.options.poll)
+        observer.schedule(handler, str(self.inbox), recursive=True)
+        observer.start()
+        return observer
+
+    def _drain_events(self) -> None:
+        while True:
+            try:
+                kind, target = self._events.get_nowait()
+            except queue.Empty:
+                return
+            path = Path(target)
+            if kind == "deleted":
+                self.tracker.forget(path)
+            elif path.is_dir():
+                for entry in self._entries(path):
+                    self._consider(entry.path)
+            elif kind == "closed":
+                if self._wanted(path):
+                    self.tracker.closed(path)
+            elif kind in ("created", "modified", "moved") and self._wanted(path):
+                self.tracker.observe(path)
+
+    def _rescan(self) -> None:
+        for entry in self._entries(self.inbox):
+            self._consider(entry.path)
+
+    def _entries(self, folder: Path) -> list[Entry]:
+        exclude = (self.pipeline.data_root, self.outbox)
+        if folder == self.inbox:
+            return [e for e in scan(self.inbox, exclude) if e.ignore_reason is None]
+        return [
+            Entry(p, self._rel(p)) for p in sorted(folder.rglob("*"))
+            if p.is_file() and self._wanted(p)
+        ]  # fmt: skip
+
+    def _wanted(self, path: Path) -> bool:
+        try:
+            rel = path.relative_to(self.inbox)
+        except ValueError:
+            return False
+        return ignore_reason(path.name) is None and not any(p.startswith(".") for p in rel.parts)
+
+    def _consider(self, path: Path) -> None:
+        rel = self._rel(path)
+        if rel in self._flying:
+            return
+        row = self.registry.journal(rel)
+        if row and row["stage"] == "retry" and row["next_try"] > time.time():
+            return
+        if row and row["stage"] == "failed":
+            return  # reported; tried again when the file changes or the watcher restarts
+        self.tracker.observe(path)
+
+    # -- taking, reading and committing ----------------------------------------
+
+    def _take(self, path: Path) -> None:
+        rel = self._rel(path)
+        if rel in self._flying or not path.exists():
+            return
+        row = self.registry.journal(rel)
+        fresh = row is None or row["stage"] == "failed"  # a failed file was changed: start over
+        self.registry.journal_set(rel, "pending", _now(), **({"attempts": 0} if fresh else {}))
+        slot = Slot(Entry(path, rel), journal=rel)
+        try:
+            slot.sha256, slot.size = sha256_file(path)
+        except OSError:
+            pass
+        else:
+            if self.registry.find_sha256(slot.sha256):  # seen before: no need to parse it
+                self._commit(slot)
+                return
+        workers = self.pipeline.workers
+        job = workers.submit(path, rel, self.pipeline.options, self.pipeline.data_root)
+        self._flying[rel] = _InFlight(slot, job)
+
+    def _collect(self, block: float) -> None:
+        """Commit whatever the workers have finished, in the order they finish."""
+        if not self._flying:
+            time.sleep(block)
+            return
+        futures: dict[Future[FileResult], str] = {
+            f.job.future: rel for rel, f in self._flying.items() if f.job.future is not None
+        }
+        done = [rel for rel, f in self._flying.items() if f.job.future is None]
+        if futures:
+            from concurrent.futures import FIRST_COMPLETED, wait
+
+            finished, _ = wait(futures, timeout=block, return_when=FIRST_COMPLETED)
+            done += [futures[f] for f in finished]
+        for rel in done:
+            flight = self._flying.pop(rel)
+            result = self.pipeline.workers.result(flight.job, rel)
+            if result.transient:
+                self._transient(rel, result.error or "")
+                continue
+            flight.slot.result = result
+            self._commit(flight.slot)
+
+    def _commit(self, slot: Slot) -> None:
+        receipt, record = self.pipeline.commit(slot, self.source)
+        self._complete(slot.entry.rel, receipt, record)
+
+    def _complete(self, rel: str, receipt: Receipt, record: Record | None) -> None:
+        """After the commit: take the original out of the inbox, write the 回执, close the row."""
+        path = self.inbox / rel
+        kept = self.pipeline.data_root / receipt.stored_as if receipt.stored_as else None
+        if path.exists():
+            if kept is None or not kept.exists() or _sha(kept) != receipt.sha256:
+                log.error("kept copy of %s missing or different; original left in the inbox", rel)
+            elif _sha(path) != receipt.sha256:
+                # Replaced by a new version meanwhile: that is a new arrival.
+                self.tracker.observe(path)
+            else:
+                path.unlink()
+                _remove_empty_parents(path.parent, self.inbox)
+        write_slip(self.outbox, receipt, record)
+        self.registry.journal_drop(rel)
+        log.info("%s → receipt %s (%s)", rel, receipt.seq, receipt.disposition.value)
+
+    def _transient(self, rel: str, error: str) -> None:
+        row = self.registry.journal(rel) or {"attempts": 0}
+        attempts = int(row["attempts"]) + 1
+        if attempts >= self.options.retries:
+            self.registry.journal_set(rel, "failed", _now(), attempts=attempts, error=error)
+            write_failure(self.outbox, rel, error, attempts, _now())
+            log.error("%s keeps failing (%s); left in the inbox", rel, error)
+            return
+        delay = min(600.0, 2.0**attempts)
+        self.registry.journal_set(rel, "retry", _now(), attempts=attempts, error=error,
+                                  next_try=time.time() + delay)  # fmt: skip
+        log.warning("%s: %s; retrying in %.0f s", rel, error, delay)
+
+    def _retry_due(self) -> None:
+        for row in self.registry.journal_rows("retry"):
+            if row["next_try"] <= time.time() and row["path"] not in self._flying:
+                path = self.inbox / row["path"]
+                if path.exists():
+                    self.tracker.observe(path)
+                else:
+                    self.registry.journal_drop(row["path"])
+
+    def _recover(self) -> None:
+        """Finish what a previous run committed but did not complete."""
+        for row in self.registry.journal_rows("committed"):
+            receipt, record = self.registry.receipt(row["receipt"])
+            self._complete(row["path"], receipt, record)
+        for row in self.registry.journal_rows("pending", "failed"):
+            if not (self.inbox / row["path"]).exists():
+                self.registry.journal_drop(row["path"])  # handed back and gone meanwhile
+            elif row["stage"] == "failed":
+                self.registry.journal_set(row["path"], "retry", _now(), next_try=0)
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.inbox).as_posix()
+
+
+def choose_mode(inbox: Path, wanted: str) -> str:
+    """ "events" or "polling": polling where file events do not arrive (network shares)."""
+    if wanted in ("events", "polling"):
+        return wanted
+    return "polling" if filesystem_type(inbox) in NETWORK_FS else "events"
+
+
+def filesystem_type(path: Path) -> str:
+    """The file-system type of the mount holding ``path`` (Linux), or ""."""
+    best, kind = "", ""
+    try:
+        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    target = str(path.resolve())
+    for line in mounts:
+        parts = line.split()
+        if (
+            len(parts) >= 3
+            and (target == parts[1] or target.startswith(parts[1].rstrip("/") + "/"))
+            and len(parts[1]) > len(best)
+        ):
+            best, kind = parts[1], parts[2]
+    return kind
+
+
+def _sha(path: Path) -> str:
+    return sha256_file(path)[0]
+
+
+def _remove_empty_parents(folder: Path, inbox: Path) -> None:
+    """A folder moved in is emptied file by file; remove it when nothing is left."""
+    while folder != inbox and folder.is_relative_to(inbox):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
