@@ -73,7 +73,7 @@ class WatchOptions:
     mode: str = "auto"  # "events", "polling", or "auto": polling on network file systems
     settle: float = 2.0  # seconds a file must stay unchanged
     settle_closed: float = 0.5  # ... once an event says its writer closed it
-    give_up: float = 120.0  # an unchanged but incomplete file is taken (and rejected) after this
+    give_up: float = 60.0  # an unchanged but incomplete file is taken (and rejected) after this
     rescan: float = 30.0  # seconds between full rescans that catch missed events
     poll: float = 1.0  # polling interval in polling mode
     retries: int = 8  # transient failures (locked, permissions, disk full) before giving up

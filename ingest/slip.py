@@ -53,6 +53,7 @@ def slip_text(receipt: Receipt, record: Record | None) -> str:
     ]
     if record is not None:
         submitter = record.submitter.raw if record.submitter else "（未识别）"
+        submitter = submitter.removeprefix("反映人：").removeprefix("反映人:")
         lines += [
             f"登记编号：{record.id}",
             f"标题：{record.title or '（未识别）'}",

@@ -105,6 +105,7 @@ class Watcher:
             while self._flying:
                 self._collect(block=1.0)
             observer.join(timeout=5)
+            self.registry.beat("watch", os.getpid(), "stopped", self.source, started, _now())
             log.info("stopped")
 
     def _observe(self):  # type: ignore[no-untyped-def]

@@ -258,6 +258,52 @@ def _get(registry: Registry, submission_id: str) -> Record:
 
 
 @cli.command()
+@click.option(
+    "--inbox", type=click.Path(file_okay=False, path_type=Path), help="收件箱（默认 ./inbox）"
+)
+@click.option(
+    "--outbox", type=click.Path(file_okay=False, path_type=Path), help="发件箱（默认 ./outbox）"
+)
+@_data_option
+@click.option("--lexicon", "lexicons", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="额外使用的敏感词库文件（可重复）")  # fmt: skip
+@click.pass_context
+def watch(ctx: click.Context, inbox: Path | None, outbox: Path | None, data_dir: Path | None,
+          lexicons: tuple[Path, ...]) -> None:  # fmt: skip
+    """持续监视收件箱：放入的文件自动登记、移出收件箱，并在发件箱“回执”文件夹中给出回执。
+
+    按 Ctrl+C（或发送 SIGTERM）停止：正在处理的文件处理完再退出，其余文件下次启动时继续。
+
+    \b
+    示例：
+      minyi watch
+      minyi watch --inbox /srv/共享/收件箱 --outbox /srv/共享/发件箱 --data /srv/minyi/data
+    """
+    from minyi.service import run_watch
+
+    settings = _settings(ctx, data_dir=data_dir, inbox=inbox, outbox=outbox)
+    run_watch(replace(settings, lexicons=settings.lexicons + lexicons), out)
+
+
+@cli.command()
+@_data_option
+@click.pass_context
+def status(ctx: click.Context, data_dir: Path | None) -> None:
+    """显示收件箱的处理状态：待处理、处理中、今日完成、失败，以及监视服务是否在运行。
+
+    \b
+    示例：
+      minyi status
+    """
+    from minyi.service import print_status
+
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        print_status(registry, out)
+
+
+@cli.command()
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
     """检查 minyi 用到的外部程序、程序库和识别模型是否齐备，以及缺少时哪些功能不可用。

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ingest.options import MB, DedupParams, IngestOptions
+from ingest.options import MB, DedupParams, IngestOptions, WatchOptions
 from minyi.errors import ConfigError
 
 CONFIG_NAME = "minyi.toml"
@@ -51,10 +51,29 @@ class Settings:
     office_timeout: int = 120
     paddle_det_model_dir: Path | None = None
     paddle_rec_model_dir: Path | None = None
+    # The watched inbox
+    watch_mode: str = "auto"
+    settle_seconds: float = 2.0
+    settle_closed_seconds: float = 0.5
+    incomplete_seconds: float = 60.0
+    rescan_seconds: float = 30.0
+    poll_seconds: float = 1.0
+    retry_limit: int = 8
 
     @property
     def registry_path(self) -> Path:
         return self.data_dir / "registry.sqlite3"
+
+    def watch_options(self) -> WatchOptions:
+        return WatchOptions(
+            mode=self.watch_mode,
+            settle=self.settle_seconds,
+            settle_closed=self.settle_closed_seconds,
+            give_up=self.incomplete_seconds,
+            rescan=self.rescan_seconds,
+            poll=self.poll_seconds,
+            retries=self.retry_limit,
+        )
 
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(
@@ -131,6 +150,8 @@ def _apply(settings: Settings, values: Mapping[str, Any], origin: str,
 def _checked(settings: Settings) -> Settings:
     if settings.dedup_num_perm % settings.dedup_bands:
         raise ValueError("dedup_num_perm 必须是 dedup_bands 的整数倍")
+    if settings.watch_mode not in ("auto", "events", "polling"):
+        raise ValueError("watch_mode 只能是 auto、events 或 polling")
     for name in ("near_threshold", "containment_threshold", "ocr_min_confidence"):
         if not 0 < getattr(settings, name) <= 1:
             raise ValueError(f"{name} 应在 0 到 1 之间")

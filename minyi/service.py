@@ -1,0 +1,87 @@
+"""Running the watcher as a service: logging, signals, start-up message; and its status.
+
+The app-layer side of ``minyi watch`` and ``minyi status``: the watcher itself
+(``ingest.watcher``) neither configures logging nor handles signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime
+from logging.handlers import RotatingFileHandler
+from types import FrameType
+
+from rich.console import Console
+from rich.table import Table
+
+from ingest.pipeline import Pipeline
+from ingest.registry import Registry
+from ingest.watcher import Watcher
+from ingest.workers import Workers
+from minyi.errors import InputError
+from minyi.settings import Settings
+
+_STALE = 30  # seconds without a heartbeat before the watcher counts as stopped
+
+
+def run_watch(settings: Settings, console: Console) -> None:
+    if not settings.inbox.is_dir():
+        raise InputError(f"找不到收件箱「{settings.inbox}」；请先建立该文件夹或用 --inbox 指定")
+    settings.outbox.mkdir(parents=True, exist_ok=True)
+    log_file = settings.data_dir / "logs" / "watch.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(
+        log_file, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    with Registry.open(settings.registry_path) as registry, Workers(settings.workers) as workers:
+        pipeline = Pipeline(registry, settings.data_dir, settings.ingest_options(), workers)
+        watcher = Watcher(pipeline, settings.inbox, settings.outbox, settings.watch_options())
+        console.print(f"正在监视收件箱「{settings.inbox}」，回执写入「{settings.outbox / '回执'}」；"
+                      f"日志：{log_file}。按 Ctrl+C 停止。")  # fmt: skip
+        watcher.run(stop)
+    console.print("已停止监视；未处理的文件留在收件箱，下次启动时继续。")
+
+
+def print_status(registry: Registry, console: Console) -> None:
+    counts = registry.journal_counts()
+    today = datetime.now().astimezone().strftime("%Y-%m-%d")
+    done = registry.receipts_since(today)
+    beat = registry.heartbeat("watch")
+    table = Table(title="收件箱状态", title_justify="left")
+    for label in ("待处理", "处理中/待重试", "今日完成", "今日拒收", "失败（需人工处理）"):
+        table.add_column(label, justify="right")
+    table.add_row(
+        str(counts.get("pending", 0)),
+        str(counts.get("retry", 0) + counts.get("committed", 0)),
+        str(sum(done.values())),
+        str(done.get("rejected", 0)),
+        str(counts.get("failed", 0)),
+    )
+    console.print(table)
+    for row in registry.journal_rows("failed"):
+        console.print(f"  • 失败：{row['path']}：{row['error']}（已重试 {row['attempts']} 次）")
+    if beat is None:
+        console.print("监视服务：从未运行")
+        return
+    age = (datetime.now().astimezone() - datetime.fromisoformat(beat["beat_at"])).total_seconds()
+    if beat["mode"] == "stopped":
+        console.print(f"监视服务：未运行（{beat['beat_at']} 正常停止）")
+        return
+    state = (
+        "运行中" if age <= _STALE else "未运行（心跳已中断，可能异常退出，请重新启动 minyi watch）"
+    )
+    mode = "文件事件" if beat["mode"] == "events" else "轮询"
+    console.print(f"监视服务：{state}；进程 {beat['pid']}，{mode}方式，收件箱「{beat['inbox']}」，"
+                  f"启动于 {beat['started_at']}，最后心跳 {age:.0f} 秒前")  # fmt: skip
