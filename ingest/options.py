@@ -77,3 +77,4 @@ class WatchOptions:
     rescan: float = 30.0  # seconds between full rescans that catch missed events
     poll: float = 1.0  # polling interval in polling mode
     retries: int = 8  # transient failures (locked, permissions, disk full) before giving up
+    backoff: float = 2.0  # seconds before the first retry, doubling each time (at most 10 min)

@@ -259,7 +259,7 @@ class Watcher:
             write_failure(self.outbox, rel, error, attempts, _now())
             log.error("%s keeps failing (%s); left in the inbox", rel, error)
             return
-        delay = min(600.0, 2.0**attempts)
+        delay = min(600.0, self.options.backoff * 2 ** (attempts - 1))
         self.registry.journal_set(rel, "retry", _now(), attempts=attempts, error=error,
                                   next_try=time.time() + delay)  # fmt: skip
         log.warning("%s: %s; retrying in %.0f s", rel, error, delay)

@@ -193,3 +193,25 @@ def test_kill_9_at_random_points_loses_and_repeats_nothing(tmp_path: Path) -> No
         ).fetchone()[0]
         kept = (tmp_path / "data" / stored).read_bytes()
         assert hashlib.sha256(kept).hexdigest() == sha, name  # kept byte for byte
+
+
+def test_a_slow_scan_does_not_hold_up_text_files(tmp_path: Path) -> None:
+    if samples.cjk_font() is None:
+        pytest.skip("no CJK font to draw a scan with")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    samples.render_page(samples.page_lines()).save(stage / "0扫描件.png")
+    for n in range(1, 4):
+        (stage / f"{n}文字.txt").write_bytes(text_file(n))
+    watcher = start(tmp_path)
+    try:
+        time.sleep(1)
+        for path in sorted(stage.iterdir()):  # the scan first
+            os.rename(path, tmp_path / "inbox" / path.name)
+        wait_until(lambda: len(slips(tmp_path)) == 4, timeout=120)
+    finally:
+        stop(watcher, tmp_path)
+    found = slips(tmp_path)
+    scan_receipt = found["0扫描件.png"]["receipt"]
+    assert found["0扫描件.png"]["ocr"] is True
+    assert all(found[f"{n}文字.txt"]["receipt"] < scan_receipt for n in range(1, 4))

@@ -1,0 +1,77 @@
+"""The watcher in this process, where its readers can be made to fail: retries and backoff."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flaky_reader import locked_twice
+
+from ingest.options import IngestOptions, WatchOptions
+from ingest.pipeline import Pipeline
+from ingest.registry import Registry
+from ingest.watcher import Watcher, choose_mode, filesystem_type
+from ingest.workers import Workers
+
+
+def run_for(make: Callable[[], Watcher], condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Run a watcher (built in its own thread: SQLite connections stay in theirs) until done."""
+    stop = threading.Event()
+
+    def serve() -> None:
+        watcher = make()
+        try:
+            watcher.run(stop)
+        finally:
+            watcher.registry.close()
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not condition():
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert condition()
+
+
+def test_transient_failures_are_retried_then_reported(tmp_path: Path) -> None:
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    (inbox / "locked.txt").write_text("关于某事的建议\n正文内容。", encoding="utf-8")
+    (inbox / "broken.txt").write_text("关于另一事的建议\n正文内容。", encoding="utf-8")
+    options = WatchOptions(mode="polling", settle=0.1, settle_closed=0.1, rescan=0.5, poll=0.2,
+                           retries=3, backoff=0.2)  # fmt: skip
+    db = tmp_path / "data" / "r.sqlite3"
+
+    def make() -> Watcher:
+        pipeline = Pipeline(Registry.open(db), tmp_path / "data", IngestOptions(),
+                            Workers(1, reader=locked_twice))  # fmt: skip
+        return Watcher(pipeline, inbox, outbox, options)
+
+    Registry.open(db).close()
+    with Registry.open(db) as registry:
+
+        def settled() -> bool:
+            return not (inbox / "locked.txt").exists() and bool(registry.journal_rows("failed"))
+
+        run_for(make, settled)
+        failed = registry.journal_rows("failed")
+        assert [(r["path"], r["attempts"]) for r in failed] == [("broken.txt", 3)]
+        assert "权限" in failed[0]["error"]
+    slips = sorted(p.name for p in (outbox / "回执").iterdir())
+    assert any("locked" in s and s.endswith(".txt") and "失败" not in s for s in slips)
+    failure = next((outbox / "回执").glob("*失败-broken.txt")).read_text(encoding="utf-8")
+    assert "已重试 3 次" in failure and "仍在收件箱" in failure
+    assert (inbox / "broken.txt").exists()  # never lost: it waits in the inbox
+
+
+def test_mode_choice() -> None:
+    assert choose_mode(Path("/"), "polling") == "polling"
+    assert choose_mode(Path("/"), "events") == "events"
+    assert filesystem_type(Path("/")) != ""
+    assert choose_mode(Path("/"), "auto") in ("events", "polling")
