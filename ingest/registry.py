@@ -278,9 +278,9 @@ class Registry:
                 (path, stage, when, *fields.values()),
             )
 
-    def journal_drop(self, path: str) -> None:
+    def journal_drop(self, *paths: str) -> None:
         with self._transaction():
-            self._db.execute("DELETE FROM journal WHERE path = ?", (path,))
+            self._db.executemany("DELETE FROM journal WHERE path = ?", [(p,) for p in paths])
 
     def journal_counts(self) -> dict[str, int]:
         rows = self._db.execute("SELECT stage, COUNT(*) FROM journal GROUP BY stage")

@@ -1,9 +1,10 @@
 """The watched inbox: every file taken exactly once, kept, registered, answered with a 回执.
 
 Each file goes through stages recorded in the registry's journal:
-``pending`` (seen and settling or being read) → ``committed`` (its receipt is in
-the registry: written in the same transaction) → removed from the inbox once
-its kept copy is verified, the 回执 written, and the journal row dropped. A
+``committed`` (its receipt is in the registry: the row is written in the same
+transaction) → removed from the inbox once its kept copy is verified, the 回执
+written, and the journal row dropped; ``retry`` and ``failed`` for transient
+failures. A
 watcher killed at any moment resumes from the journal: committed files are
 finished, everything else still in the inbox is simply taken again — the
 registry's duplicate check makes a repeated registration impossible, and no
@@ -23,7 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -64,6 +65,7 @@ class Watcher:
     mode: str = "events"
     _events: queue.Queue[tuple[str, str]] = field(default_factory=queue.Queue, init=False)
     _flying: dict[str, _InFlight] = field(default_factory=dict, init=False)
+    _finished: list[tuple[str, Future[Path]]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.inbox = self.inbox.resolve()
@@ -71,6 +73,7 @@ class Watcher:
                                      self.options.give_up)  # fmt: skip
         self.source = str(self.inbox)
         self.registry = self.pipeline.registry
+        self._writer = ThreadPoolExecutor(4, thread_name_prefix="receipt")
 
     # -- the loop ---------------------------------------------------------------
 
@@ -98,12 +101,15 @@ class Watcher:
                 for path in self.tracker.ready():
                     self._take(path)
                 self._collect(block=0.1)
+                self._close_rows()
         finally:
             observer.stop()
             # Graceful stop: files being read are finished and committed; the rest
             # stay in the inbox for the next start.
             while self._flying:
                 self._collect(block=1.0)
+            self._close_rows(wait=True)
+            self._writer.shutdown(wait=True)
             observer.join(timeout=5)
             self.registry.beat("watch", os.getpid(), "stopped", self.source, started, _now())
             log.info("stopped")
@@ -146,8 +152,11 @@ class Watcher:
             if kind == "deleted":
                 self.tracker.forget(path)
             elif path.is_dir():
-                for entry in self._entries(path):
-                    self._consider(entry.path)
+                # A folder created or moved in: take its files. A folder merely
+                # "modified" (a file added or removed in it) needs nothing here.
+                if kind in ("created", "moved") and path != self.inbox:
+                    for entry in self._entries(path):
+                        self._consider(entry.path)
             elif kind == "closed":
                 if self._wanted(path):
                     self.tracker.closed(path)
@@ -191,9 +200,11 @@ class Watcher:
         rel = self._rel(path)
         if rel in self._flying or not path.exists():
             return
+        # No journal row is needed before the commit: a file still in the inbox after a
+        # crash is simply taken again. A failed file that changed starts over.
         row = self.registry.journal(rel)
-        fresh = row is None or row["stage"] == "failed"  # a failed file was changed: start over
-        self.registry.journal_set(rel, "pending", _now(), **({"attempts": 0} if fresh else {}))
+        if row is not None and row["stage"] == "failed":
+            self.registry.journal_drop(rel)
         slot = Slot(Entry(path, rel), journal=rel)
         try:
             slot.sha256, slot.size = sha256_file(path)
@@ -247,9 +258,18 @@ class Watcher:
             else:
                 path.unlink()
                 _remove_empty_parents(path.parent, self.inbox)
-        write_slip(self.outbox, receipt, record)
-        self.registry.journal_drop(rel)
+        # Creating files is slow on some file systems (about 1 ms each measured here):
+        # receipts are written by a few threads, and the journal row is dropped once written.
+        self._finished.append((rel, self._writer.submit(write_slip, self.outbox, receipt, record)))
         log.info("%s → receipt %s (%s)", rel, receipt.seq, receipt.disposition.value)
+
+    def _close_rows(self, wait: bool = False) -> None:
+        """Drop the journal rows of files whose receipts are written (a crash before
+        this only repeats the idempotent completion)."""
+        done = [rel for rel, f in self._finished if (wait or f.done()) and f.result()]
+        self._finished = [(rel, f) for rel, f in self._finished if not (wait or f.done())]
+        if done:  # (f.result() above re-raises if a receipt could not be written)
+            self.registry.journal_drop(*done)
 
     def _transient(self, rel: str, error: str) -> None:
         row = self.registry.journal(rel) or {"attempts": 0}
@@ -278,7 +298,8 @@ class Watcher:
         for row in self.registry.journal_rows("committed"):
             receipt, record = self.registry.receipt(row["receipt"])
             self._complete(row["path"], receipt, record)
-        for row in self.registry.journal_rows("pending", "failed"):
+        self._close_rows(wait=True)
+        for row in self.registry.journal_rows("failed"):
             if not (self.inbox / row["path"]).exists():
                 self.registry.journal_drop(row["path"])  # handed back and gone meanwhile
             elif row["stage"] == "failed":

@@ -11,6 +11,7 @@ import signal
 import threading
 from datetime import datetime
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
@@ -18,6 +19,7 @@ from rich.table import Table
 
 from ingest.pipeline import Pipeline
 from ingest.registry import Registry
+from ingest.walk import scan
 from ingest.watcher import Watcher
 from ingest.workers import Workers
 from minyi.errors import InputError
@@ -56,15 +58,18 @@ def run_watch(settings: Settings, console: Console) -> None:
 
 def print_status(registry: Registry, console: Console) -> None:
     counts = registry.journal_counts()
+    beat = registry.heartbeat("watch")
+    waiting = 0
+    if beat is not None and Path(beat["inbox"]).is_dir():
+        waiting = sum(1 for e in scan(Path(beat["inbox"])) if e.ignore_reason is None)
     today = datetime.now().astimezone().strftime("%Y-%m-%d")
     done = registry.receipts_since(today)
-    beat = registry.heartbeat("watch")
     table = Table(title="收件箱状态", title_justify="left")
-    for label in ("待处理", "处理中/待重试", "今日完成", "今日拒收", "失败（需人工处理）"):
+    for label in ("收件箱中待处理", "待重试", "今日完成", "今日拒收", "失败（需人工处理）"):
         table.add_column(label, justify="right")
     table.add_row(
-        str(counts.get("pending", 0)),
-        str(counts.get("retry", 0) + counts.get("committed", 0)),
+        str(waiting),
+        str(counts.get("retry", 0)),
         str(sum(done.values())),
         str(done.get("rejected", 0)),
         str(counts.get("failed", 0)),
