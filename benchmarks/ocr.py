@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
 from ingest.ocr.page import read_page
@@ -49,19 +48,7 @@ def make_page(variant: str, sample: samples.Sample, seed: int):  # type: ignore[
     return clean
 
 
-def cer(hypothesis: str, truth: str) -> float:
-    a, b = _canon(hypothesis), _canon(truth)
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(1, len(b))
-
-
-def _canon(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+cer = samples.character_error_rate
 
 
 def tesseract(image, workdir: Path) -> tuple[str, float, float]:  # type: ignore[no-untyped-def]

@@ -288,3 +288,18 @@ def _jpeg_round_trip(image: Any, quality: int) -> Any:
     image.save(buffer, "JPEG", quality=quality)
     buffer.seek(0)
     return Image.open(buffer).convert("RGB")
+
+
+def character_error_rate(hypothesis: str, truth: str) -> float:
+    """Edit distance over the reference length, whitespace removed and full- and
+    half-width forms unified (the measure the OCR tests and benchmark use)."""
+    import unicodedata
+
+    a, b = ("".join(unicodedata.normalize("NFKC", t).split()) for t in (hypothesis, truth))
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] / max(1, len(b))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import unicodedata
 
 import pytest
 from conftest import UNDER_CI
@@ -41,18 +40,4 @@ def encode(image, fmt: str = "PNG", **kwargs: object) -> bytes:  # type: ignore[
     return buffer.getvalue()
 
 
-def cer(hypothesis: str, truth: str) -> float:
-    """Character error rate: edit distance over the reference length, whitespace removed,
-    full- and half-width forms unified."""
-    a, b = _canon(hypothesis), _canon(truth)
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(1, len(b))
-
-
-def _canon(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+cer = samples.character_error_rate

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ingest.options import IngestOptions
 
@@ -29,6 +29,13 @@ class OcrLine:
     x1: float
     y1: float
     score: float
+
+    @classmethod
+    def from_polygon(cls, text: str, polygon: Any, score: float) -> OcrLine:
+        """From an engine's box corners (an N×2 array of x, y)."""
+        xs, ys = polygon[:, 0], polygon[:, 1]
+        return cls(text, float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()),
+                   float(score))  # fmt: skip
 
     @property
     def height(self) -> float:

@@ -45,14 +45,13 @@ class PaddleOcrEngine:
         )
 
     def recognize(self, image: Image.Image) -> list[OcrLine]:
-        lines = []
-        for page in self._engine.predict(np.asarray(image)):
-            for poly, text, score in zip(page["rec_polys"], page["rec_texts"], page["rec_scores"],
-                                         strict=True):  # fmt: skip
-                xs, ys = poly[:, 0], poly[:, 1]
-                lines.append(OcrLine(text, float(xs.min()), float(ys.min()), float(xs.max()),
-                                     float(ys.max()), float(score)))  # fmt: skip
-        return lines
+        return [
+            OcrLine.from_polygon(text, poly, score)
+            for page in self._engine.predict(np.asarray(image))
+            for poly, text, score in zip(
+                page["rec_polys"], page["rec_texts"], page["rec_scores"], strict=True
+            )
+        ]
 
     def version(self) -> str:
         from importlib.metadata import version

@@ -56,12 +56,10 @@ class RapidOcrEngine:
         result: Any = self._engine(np.asarray(image))
         if result.boxes is None or result.txts is None:
             return []
-        lines = []
-        for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
-            xs, ys = box[:, 0], box[:, 1]
-            lines.append(OcrLine(text, float(xs.min()), float(ys.min()), float(xs.max()),
-                                 float(ys.max()), float(score)))  # fmt: skip
-        return lines
+        return [
+            OcrLine.from_polygon(text, box, score)
+            for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True)
+        ]
 
     def version(self) -> str:
         from importlib.metadata import version
