@@ -246,22 +246,29 @@ class Watcher:
         self._complete(slot.entry.rel, receipt, record)
 
     def _complete(self, rel: str, receipt: Receipt, record: Record | None) -> None:
-        """After the commit: take the original out of the inbox, write the 回执, close the row."""
+        """After the commit: hand the file's completion to the finishing threads.
+
+        Verifying and removing the original and writing the 回执 are file-system work
+        (creating a file cost about 1 ms here), done by a few threads while this one
+        commits the next file; the journal row is dropped once they are done.
+        """
+        self._finished.append((rel, self._writer.submit(self._finish, rel, receipt, record)))
+        log.info("%s → receipt %s (%s)", rel, receipt.seq, receipt.disposition.value)
+
+    def _finish(self, rel: str, receipt: Receipt, record: Record | None) -> Path:
+        """Take the original out of the inbox once its kept copy is verified; write the 回执."""
         path = self.inbox / rel
         kept = self.pipeline.data_root / receipt.stored_as if receipt.stored_as else None
         if path.exists():
             if kept is None or not kept.exists() or _sha(kept) != receipt.sha256:
                 log.error("kept copy of %s missing or different; original left in the inbox", rel)
             elif _sha(path) != receipt.sha256:
-                # Replaced by a new version meanwhile: that is a new arrival.
-                self.tracker.observe(path)
+                # Replaced by a new version meanwhile: a new arrival, found by the next scan.
+                log.info("%s changed after it was taken; it will be taken again", rel)
             else:
                 path.unlink()
                 _remove_empty_parents(path.parent, self.inbox)
-        # Creating files is slow on some file systems (about 1 ms each measured here):
-        # receipts are written by a few threads, and the journal row is dropped once written.
-        self._finished.append((rel, self._writer.submit(write_slip, self.outbox, receipt, record)))
-        log.info("%s → receipt %s (%s)", rel, receipt.seq, receipt.disposition.value)
+        return write_slip(self.outbox, receipt, record)
 
     def _close_rows(self, wait: bool = False) -> None:
         """Drop the journal rows of files whose receipts are written (a crash before
