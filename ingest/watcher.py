@@ -28,6 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ingest.options import WatchOptions
 from ingest.pipeline import Pipeline, Slot
@@ -66,6 +67,7 @@ class Watcher:
     _events: queue.Queue[tuple[str, str]] = field(default_factory=queue.Queue, init=False)
     _flying: dict[str, _InFlight] = field(default_factory=dict, init=False)
     _finished: list[tuple[str, Future[Path]]] = field(default_factory=list, init=False)
+    _held: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)  # retry/failed
 
     def __post_init__(self) -> None:
         self.inbox = self.inbox.resolve()
@@ -155,12 +157,12 @@ class Watcher:
                 # A folder created or moved in: take its files. A folder merely
                 # "modified" (a file added or removed in it) needs nothing here.
                 if kind in ("created", "moved") and path != self.inbox:
-                    for entry in self._entries(path):
-                        self._consider(entry.path)
-            elif kind == "closed":
+                    for entry in self._entries(path):  # moved in: its files are whole
+                        self._consider(entry.path, arrived=kind == "moved")
+            elif kind in ("closed", "moved"):  # written and closed, or renamed in whole
                 if self._wanted(path):
                     self.tracker.closed(path)
-            elif kind in ("created", "modified", "moved") and self._wanted(path):
+            elif kind in ("created", "modified") and self._wanted(path):
                 self.tracker.observe(path)
 
     def _rescan(self) -> None:
@@ -183,16 +185,19 @@ class Watcher:
             return False
         return ignore_reason(path.name) is None and not any(p.startswith(".") for p in rel.parts)
 
-    def _consider(self, path: Path) -> None:
+    def _consider(self, path: Path, arrived: bool = False) -> None:
         rel = self._rel(path)
         if rel in self._flying:
             return
-        row = self.registry.journal(rel)
+        row = self._held.get(rel)
         if row and row["stage"] == "retry" and row["next_try"] > time.time():
             return
         if row and row["stage"] == "failed":
             return  # reported; tried again when the file changes or the watcher restarts
-        self.tracker.observe(path)
+        if arrived:
+            self.tracker.closed(path)
+        else:
+            self.tracker.observe(path)
 
     # -- taking, reading and committing ----------------------------------------
 
@@ -202,7 +207,7 @@ class Watcher:
             return
         # No journal row is needed before the commit: a file still in the inbox after a
         # crash is simply taken again. A failed file that changed starts over.
-        row = self.registry.journal(rel)
+        row = self._held.pop(rel, None)
         if row is not None and row["stage"] == "failed":
             self.registry.journal_drop(rel)
         slot = Slot(Entry(path, rel), journal=rel)
@@ -292,7 +297,12 @@ class Watcher:
         log.warning("%s: %s; retrying in %.0f s", rel, error, delay)
 
     def _retry_due(self) -> None:
-        for row in self.registry.journal_rows("retry"):
+        # The only journal rows that exist before a commit are retries and failures;
+        # read them once per turn rather than once per file seen.
+        self._held = {row["path"]: row for row in self.registry.journal_rows("retry", "failed")}
+        for row in self._held.values():
+            if row["stage"] != "retry":
+                continue
             if row["next_try"] <= time.time() and row["path"] not in self._flying:
                 path = self.inbox / row["path"]
                 if path.exists():
