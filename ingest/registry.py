@@ -42,6 +42,7 @@ class Registry:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
         self.path = path
+        self._depth = 0  # open transactions: the outermost is BEGIN, inner ones savepoints
 
     @classmethod
     def open(cls, path: Path) -> Registry:
@@ -348,7 +349,11 @@ class Registry:
         return replace(receipt, seq=cursor.lastrowid)
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+        return _Transaction(self._db, self)
+
+    def batch(self) -> _Transaction:
+        """One transaction (one disk sync) around many registrations."""
+        return _Transaction(self._db, self)
 
     def _record(self, row: sqlite3.Row) -> Record:
         pages = tuple(
@@ -383,29 +388,50 @@ class Registry:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error; SQLite errors become RegistryError."""
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error; SQLite errors become RegistryError.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    Nested inside another (``Registry.batch``), it is a savepoint instead: its
+    own failure rolls back only its own work, and nothing is durable until the
+    outermost transaction commits.
+    """
+
+    def __init__(self, db: sqlite3.Connection, registry: Registry) -> None:
         self._db = db
+        self._registry = registry
+        self._savepoint: str | None = None
 
     def __enter__(self) -> None:
+        depth = self._registry._depth
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            if depth:
+                self._savepoint = f"sp{depth}"
+                self._db.execute(f"SAVEPOINT {self._savepoint}")
+            else:
+                self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise RegistryError(f"登记库被占用或不可写：{exc}") from exc
+        self._registry._depth += 1
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: object) -> None:  # fmt: skip
+        self._registry._depth -= 1
+        done, undo = ("COMMIT", "ROLLBACK") if self._savepoint is None else (
+            f"RELEASE {self._savepoint}", f"ROLLBACK TO {self._savepoint}; RELEASE {self._savepoint}"
+        )  # fmt: skip
         if exc_type is None:
             try:
-                self._db.execute("COMMIT")
+                self._db.execute(done)
                 return
             except sqlite3.Error as error:
-                self._db.execute("ROLLBACK")
+                self._undo(undo)
                 raise RegistryError(f"写入登记库失败：{error}") from error
-        self._db.execute("ROLLBACK")
+        self._undo(undo)
         if isinstance(exc, sqlite3.Error):
             raise RegistryError(f"写入登记库失败：{exc}") from exc
+
+    def _undo(self, statements: str) -> None:
+        for statement in statements.split("; "):
+            self._db.execute(statement)
 
 
 def _receipt(row: sqlite3.Row) -> Receipt:

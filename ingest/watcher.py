@@ -235,8 +235,9 @@ class Watcher:
         if futures:
             from concurrent.futures import FIRST_COMPLETED, wait
 
-            finished, _ = wait(futures, timeout=block, return_when=FIRST_COMPLETED)
-            done += [futures[f] for f in finished]
+            ready, _ = wait(futures, timeout=block, return_when=FIRST_COMPLETED)
+            done += [futures[f] for f in ready]
+        finished: list[Slot] = []
         for rel in done:
             flight = self._flying.pop(rel)
             result = self.pipeline.workers.result(flight.job, rel)
@@ -244,7 +245,15 @@ class Watcher:
                 self._transient(rel, result.error or "")
                 continue
             flight.slot.result = result
-            self._commit(flight.slot)
+            finished.append(flight.slot)
+        if not finished:
+            return
+        # Everything finished by now is committed in one transaction: one disk sync
+        # for many files. Their completion starts only after that commit.
+        with self.registry.batch():
+            committed = [(slot, *self.pipeline.commit(slot, self.source)) for slot in finished]
+        for slot, receipt, record in committed:
+            self._complete(slot.entry.rel, receipt, record)
 
     def _commit(self, slot: Slot) -> None:
         receipt, record = self.pipeline.commit(slot, self.source)
