@@ -247,3 +247,28 @@ def copy_receipt(rel: str):  # type: ignore[no-untyped-def]
 
     return Receipt(file=rel, source="/elsewhere", received_at="2026-03-05T09:00:00+08:00",
                    disposition=Disposition.REGISTERED)  # fmt: skip
+
+
+def test_batch_transaction_with_a_failing_member(tmp_path: Path) -> None:
+    """Inside Registry.batch each registration is a savepoint: one refused, the rest kept."""
+    from ingest.receipt import Disposition, Receipt
+    from ingest.record import Format, Page, Record
+    from ingest.registry import AlreadyRegisteredError
+
+    def record(sha: str) -> Record:
+        return Record(sha256=sha, original_name=f"{sha[:4]}.txt", format=Format.TEXT,
+                      pages=(Page(1, "正文"),), text="正文", received_at="2026-03-05T10:00:00+08:00",
+                      stored_as="archive/x")  # fmt: skip
+
+    receipt = Receipt(file="f", source="/", received_at="2026-03-05T10:00:00+08:00",
+                      disposition=Disposition.REGISTERED)  # fmt: skip
+    with Registry.open(tmp_path / "r.sqlite3") as registry:
+        registry.register(record("a" * 64), receipt)
+        with registry.batch():
+            registry.register(record("b" * 64), receipt)
+            with pytest.raises(AlreadyRegisteredError):
+                registry.register(record("a" * 64), receipt)
+            registry.register(record("c" * 64), receipt)
+        assert registry.counts() == {"registered": 3}
+    with Registry.open(tmp_path / "r.sqlite3") as registry:  # durable after the batch
+        assert registry.find_sha256("c" * 64) is not None
