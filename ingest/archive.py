@@ -60,22 +60,23 @@ class Archive:
     def _write(self, target: Path, data: bytes) -> None:
         if target.exists() and target.stat().st_size == len(data):
             return
-        _atomic(target, lambda out: out.write(data))
+        atomic_write(target, lambda out: out.write(data))
 
     def _copy(self, source: Path, target: Path) -> None:
         with open(source, "rb") as src:
-            _atomic(target, lambda out: shutil.copyfileobj(src, out, 1 << 20))
+            atomic_write(target, lambda out: shutil.copyfileobj(src, out, 1 << 20))
 
 
-def _atomic(target: Path, fill: Callable[[BinaryIO], object]) -> None:
-    """Create ``target`` whole or not at all, durably."""
+def atomic_write(target: Path, fill: Callable[[BinaryIO], object], durable: bool = True) -> None:
+    """Create ``target`` whole or not at all (temporary file, rename); fsynced if ``durable``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
             fill(out)
-            out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -138,21 +138,29 @@ class Pipeline:
 
     def _plan(self, entry: Entry, firsts: dict[str, Slot]) -> Slot:
         slot = Slot(entry)
-        if entry.ignore_reason:
+        if entry.ignore_reason or self.known(slot):
             return slot
-        try:
-            slot.sha256, slot.size = sha256_file(entry.path)
-        except OSError:
-            pass  # read_file reports the reason
-        else:
-            if self.registry.find_sha256(slot.sha256):
-                return slot
+        if slot.sha256 is not None:
             if slot.sha256 in firsts:
                 slot.first = firsts[slot.sha256]
                 return slot
             firsts[slot.sha256] = slot
-        slot.job = self.workers.submit(entry.path, entry.rel, self.options, self.data_root)
+        self.read(slot)
         return slot
+
+    def known(self, slot: Slot) -> bool:
+        """Hash the file; True when its bytes are registered already (nothing to parse)."""
+        try:
+            slot.sha256, slot.size = sha256_file(slot.entry.path)
+        except OSError:
+            return False  # read_file reports the reason
+        return self.registry.find_sha256(slot.sha256) is not None
+
+    def read(self, slot: Slot) -> Job:
+        """Hand the file to the workers."""
+        entry = slot.entry
+        slot.job = self.workers.submit(entry.path, entry.rel, self.options, self.data_root)
+        return slot.job
 
     def _finish(self, slot: Slot) -> Slot:
         if slot.job is not None:

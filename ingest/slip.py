@@ -10,21 +10,15 @@ Personal data is masked here: a receipt may be printed or forwarded.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
-from typing import Any
 
+from ingest.archive import atomic_write
 from ingest.receipt import Disposition, Receipt
 from ingest.record import Record, Status, mask_value
 from ingest.report import report_line
+from ingest.screening.labels import category_label
 
-_CATEGORY = {
-    "secret.marking": "密级标志", "pii.id_card": "身份证号", "pii.mobile": "手机号",
-    "pii.bank_card": "银行卡号", "pii.uscc": "统一社会信用代码", "topic.petition": "信访事项",
-    "topic.litigation": "涉诉事项", "topic.personnel": "人事事项",
-}  # fmt: skip
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -67,7 +61,7 @@ def slip_text(receipt: Receipt, record: Record | None) -> str:
     if record is not None:
         found = [f for f in record.findings if f.kind == "sensitive"]
         if found:
-            shown = "；".join(f"{_CATEGORY.get(f.category, f.category)} {_masked(f.category, f.text)}"
+            shown = "；".join(f"{category_label(f.category)} {_masked(f.category, f.text)}"
                              for f in found[:10])  # fmt: skip
             lines.append(f"敏感内容：{shown}")
     lines.append(f"处理结论：{conclusion(receipt, record)}")
@@ -123,14 +117,7 @@ def _masked(category: str, text: str) -> str:
     return mask_value(category, text) if category.startswith("pii.") else text
 
 
-def _atomic(path: Path, content: str | Any) -> None:
-    # Atomic (write, then rename) but not fsynced: a receipt is derived from the
-    # registry, which is durable, and an fsync per receipt halved the watcher's rate.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _atomic(path: Path, content: str) -> None:
+    # Not fsynced: a receipt is derived from the registry, which is durable, and an
+    # fsync per receipt halved the watcher's rate.
+    atomic_write(path, lambda out: out.write(content.encode("utf-8")), durable=False)

@@ -84,7 +84,7 @@ class Watcher:
         self.mode = choose_mode(self.inbox, self.options.mode)
         observer = self._observe()
         started = _now()
-        log.info("watching %s (%s mode)", self.inbox, self.mode)
+        log.info("开始监视 %s（%s）", self.inbox, self.mode)
         self._recover()
         last_scan = last_beat = -1e9
         try:
@@ -114,7 +114,7 @@ class Watcher:
             self._writer.shutdown(wait=True)
             observer.join(timeout=5)
             self.registry.beat("watch", os.getpid(), "stopped", self.source, started, _now())
-            log.info("stopped")
+            log.info("已停止")
 
     def _observe(self):  # type: ignore[no-untyped-def]
         from watchdog.events import FileSystemEventHandler
@@ -137,7 +137,7 @@ class Watcher:
                 observer.start()
                 return observer
             except OSError as exc:  # e.g. the inotify watch limit: poll instead
-                log.warning("file events unavailable (%s); polling instead", exc)
+                log.warning("收不到文件事件（%s），改用轮询方式", exc)
                 self.mode = "polling"
         observer = PollingObserver(timeout=self.options.poll)
         observer.schedule(handler, str(self.inbox), recursive=True)
@@ -211,17 +211,10 @@ class Watcher:
         if row is not None and row["stage"] == "failed":
             self.registry.journal_drop(rel)
         slot = Slot(Entry(path, rel), journal=rel)
-        try:
-            slot.sha256, slot.size = sha256_file(path)
-        except OSError:
-            pass
+        if self.pipeline.known(slot):  # seen before: no need to parse it
+            self._commit(slot)
         else:
-            if self.registry.find_sha256(slot.sha256):  # seen before: no need to parse it
-                self._commit(slot)
-                return
-        workers = self.pipeline.workers
-        job = workers.submit(path, rel, self.pipeline.options, self.pipeline.data_root)
-        self._flying[rel] = _InFlight(slot, job)
+            self._flying[rel] = _InFlight(slot, self.pipeline.read(slot))
 
     def _collect(self, block: float) -> None:
         """Commit whatever the workers have finished, in the order they finish."""
@@ -267,7 +260,7 @@ class Watcher:
         commits the next file; the journal row is dropped once they are done.
         """
         self._finished.append((rel, self._writer.submit(self._finish, rel, receipt, record)))
-        log.info("%s → receipt %s (%s)", rel, receipt.seq, receipt.disposition.value)
+        log.info("「%s」→ 回执 %s（%s）", rel, receipt.seq, receipt.disposition.value)
 
     def _finish(self, rel: str, receipt: Receipt, record: Record | None) -> Path:
         """Take the original out of the inbox once its kept copy is verified; write the 回执."""
@@ -275,10 +268,10 @@ class Watcher:
         kept = self.pipeline.data_root / receipt.stored_as if receipt.stored_as else None
         if path.exists():
             if kept is None or not kept.exists() or _sha(kept) != receipt.sha256:
-                log.error("kept copy of %s missing or different; original left in the inbox", rel)
+                log.error("「%s」的原件副本缺失或不一致，原件留在收件箱中", rel)
             elif _sha(path) != receipt.sha256:
                 # Replaced by a new version meanwhile: a new arrival, found by the next scan.
-                log.info("%s changed after it was taken; it will be taken again", rel)
+                log.info("「%s」处理期间被改动，将作为新文件重新处理", rel)
             else:
                 path.unlink()
                 _remove_empty_parents(path.parent, self.inbox)
@@ -298,12 +291,12 @@ class Watcher:
         if attempts >= self.options.retries:
             self.registry.journal_set(rel, "failed", _now(), attempts=attempts, error=error)
             write_failure(self.outbox, rel, error, attempts, _now())
-            log.error("%s keeps failing (%s); left in the inbox", rel, error)
+            log.error("「%s」多次处理失败（%s），留在收件箱中", rel, error)
             return
         delay = min(600.0, self.options.backoff * 2 ** (attempts - 1))
         self.registry.journal_set(rel, "retry", _now(), attempts=attempts, error=error,
                                   next_try=time.time() + delay)  # fmt: skip
-        log.warning("%s: %s; retrying in %.0f s", rel, error, delay)
+        log.warning("「%s」：%s；%.0f 秒后重试", rel, error, delay)
 
     def _retry_due(self) -> None:
         # The only journal rows that exist before a commit are retries and failures;

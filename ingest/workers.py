@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -67,7 +68,7 @@ class Workers:
             return self._isolated(job)
 
     def _isolated(self, job: Job) -> FileResult:
-        with ProcessPoolExecutor(1, mp_context=_context()) as alone:
+        with ProcessPoolExecutor(1, mp_context=_context(), initializer=_ignore_interrupts) as alone:
             try:
                 return alone.submit(self.reader, *job.args).result()
             except BrokenProcessPool:
@@ -76,7 +77,8 @@ class Workers:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=_context())
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=_context(),
+                                             initializer=_ignore_interrupts)  # fmt: skip
         return self._pool
 
     def _discard_pool(self) -> None:
@@ -95,6 +97,12 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl+C reaches the whole process group; only the main process decides what to
+    do about it (finish, or stop the pool), so workers print no tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _context() -> multiprocessing.context.BaseContext:

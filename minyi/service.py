@@ -38,8 +38,12 @@ def run_watch(settings: Settings, console: Console) -> None:
         log_file, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
-    logging.getLogger().setLevel(logging.INFO)
+    root = logging.getLogger()
+    for existing in root.handlers:  # the terminal keeps the level the CLI chose (-v for more)
+        existing.setLevel(root.level)
+    handler.setLevel(logging.INFO)  # the log file records every file taken in
+    root.addHandler(handler)
+    root.setLevel(min(root.level, logging.INFO))
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

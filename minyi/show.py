@@ -12,30 +12,15 @@ from rich.table import Table
 from rich.text import Text
 
 from ingest.record import Finding, Record
+from ingest.screening.labels import category_label
 
 _STATUS = {"accepted": "通过", "flagged": "待审核", "quarantined": "已隔离（含密级标志）"}
-_CATEGORY = {
-    "secret.marking": "密级标志",
-    "pii.id_card": "身份证号",
-    "pii.mobile": "手机号",
-    "pii.bank_card": "银行卡号",
-    "pii.uscc": "统一社会信用代码",
-    "topic.petition": "信访事项",
-    "topic.litigation": "涉诉事项",
-    "topic.personnel": "人事事项",
-}
 _RELATION = {
     "resembles": "内容相近",
     "contained_in": "本件内容包含在对方之中",
     "contains": "本件包含对方内容",
 }
 _CONTEXT = 20
-
-
-def category_label(category: str) -> str:
-    if category.startswith("lexicon."):
-        return f"词库「{category[8:]}」"
-    return _CATEGORY.get(category, category)
 
 
 def render(console: Console, record: Record, others: dict[str, str],
