@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ingest.ocr import ENGINES, OcrEngine
-from ingest.office import INSTALL_HINT, LibreOffice, find_soffice
 from ingest.options import IngestOptions
 from minyi.errors import ConfigError, ExtractionError
+from office import INSTALL_HINT, LibreOffice, find_soffice
 
 
 @dataclass

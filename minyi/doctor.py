@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ingest.office import INSTALL_HINT, LibreOffice, find_soffice
+from office import INSTALL_HINT, LibreOffice, find_soffice
 from minyi.settings import Settings
 
 

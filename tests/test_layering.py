@@ -1,8 +1,9 @@
 """The architecture's import rules, checked on the source so they stay true.
 
 ingest never imports formatter; formatter may take ingest's record type and
-nothing else of it; both libraries may use minyi's shared errors, not the app
-layer (CLI, settings).
+nothing else of it; both libraries may use minyi's shared errors and the shared
+LibreOffice service (``office``), not the app layer (CLI, settings); ``office``
+uses nothing of theirs.
 """
 
 from __future__ import annotations
@@ -42,8 +43,14 @@ def test_formatter_takes_only_the_record_type() -> None:
         assert not app, (module, app)
 
 
+def test_office_is_shared_and_depends_on_neither_half() -> None:
+    for module, names in imports("office").items():
+        ours = {n for n in names if n.split(".")[0] in {"ingest", "formatter", "minyi"}}
+        assert all(n.startswith("minyi.errors") for n in ours), (module, ours)
+
+
 def test_every_module_says_its_role() -> None:
-    for package in ("minyi", "ingest", "formatter"):
+    for package in ("minyi", "ingest", "formatter", "office"):
         for path in (ROOT / package).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             assert ast.get_docstring(tree), f"{path} has no module docstring"

@@ -86,7 +86,7 @@ def test_without_libreoffice_the_reason_says_what_to_install(legacy: dict[str, P
 
 
 def test_one_libreoffice_serves_many_conversions(legacy: dict[str, Path]) -> None:
-    from ingest.office import LibreOffice, find_soffice, find_uno_python
+    from office.libreoffice import LibreOffice, find_soffice, find_uno_python
 
     if find_uno_python() is None:
         if UNDER_CI:
@@ -109,7 +109,7 @@ def test_one_libreoffice_serves_many_conversions(legacy: dict[str, Path]) -> Non
 
 
 def test_per_file_conversion_still_works(legacy: dict[str, Path]) -> None:
-    from ingest.office import LibreOffice, find_soffice
+    from office.libreoffice import LibreOffice, find_soffice
 
     office = LibreOffice(find_soffice() or "soffice", timeout=120, persistent=False)
     try:

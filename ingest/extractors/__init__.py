@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from ingest.options import IngestOptions
 from ingest.record import Format, Page
-from minyi.errors import UnsupportedFormatError
+from minyi.errors import ExtractionError, UnsupportedFormatError
+from office import OfficeError
 
 if TYPE_CHECKING:
     from ingest.tools import Tools
@@ -69,7 +70,11 @@ def _converted(suffix: str) -> Extractor:
     def extract(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
         from ingest.extractors import docx
 
-        return docx.extract(tools.office().to_docx(data, suffix), options)
+        try:
+            converted = tools.office().to_docx(data, suffix)
+        except OfficeError as exc:
+            raise ExtractionError(exc.message) from None
+        return docx.extract(converted, options)
 
     return extract
 

@@ -1,13 +1,14 @@
-"""LibreOffice, headless, for the Word formats read by conversion: .doc, .wps, .rtf, .odt.
+"""LibreOffice, headless, as a conversion service for both halves of minyi.
 
-Where a Python with LibreOffice's ``uno`` bridge is installed (Debian:
-python3-uno, pulled in by libreoffice-writer-nogui), one soffice per worker
-process stays up and serves every conversion (``office_server.py``), so a batch
-of many legacy files does not start LibreOffice once per file. Otherwise each
-conversion runs ``soffice --convert-to docx``. Either way: a throwaway user
-profile (a clerk's own LibreOffice, or a stale lock, never interferes), a
-timeout per document, and the whole process group killed when it overruns or
-when the worker ends — no soffice is ever left behind.
+``ingest`` converts the Word formats it reads by conversion (.doc, .wps, .rtf,
+.odt) to .docx; ``formatter`` converts a rendered issue's .docx to PDF. Where a
+Python with LibreOffice's ``uno`` bridge is installed (Debian: python3-uno,
+pulled in by libreoffice-writer-nogui), one soffice per process stays up and
+serves every conversion (``server.py``), so a batch does not start LibreOffice
+once per file. Otherwise each conversion runs ``soffice --convert-to``. Either
+way: a throwaway user profile (a clerk's own LibreOffice, or a stale lock, never
+interferes), a timeout per document, and the whole process group killed when it
+overruns or when its owner ends — no soffice is ever left behind.
 """
 
 from __future__ import annotations
@@ -26,9 +27,16 @@ import tempfile
 from functools import cached_property
 from pathlib import Path
 
-from minyi.errors import ExtractionError
+from minyi.errors import MinyiError
 
 INSTALL_HINT = "Debian/Ubuntu：sudo apt-get install libreoffice-writer-nogui"
+
+# Export filters by target suffix (the names LibreOffice's filter list uses).
+FILTERS = {".docx": "MS Word 2007 XML", ".pdf": "writer_pdf_Export"}
+
+
+class OfficeError(MinyiError):
+    """A conversion failed; the caller says what that means for its own work."""
 
 
 def find_soffice() -> str | None:
@@ -52,11 +60,17 @@ def find_uno_python() -> str | None:
 
 
 class LibreOffice:
-    """Converts documents to .docx with a headless LibreOffice."""
+    """Converts documents with a headless LibreOffice.
 
-    def __init__(self, binary: str, timeout: float = 120, persistent: bool = True) -> None:
+    ``env`` adds to the environment soffice runs in (``FONTCONFIG_FILE`` for the
+    formatter's font aliases); it is fixed when soffice starts.
+    """
+
+    def __init__(self, binary: str, timeout: float = 120, persistent: bool = True,
+                 env: dict[str, str] | None = None) -> None:  # fmt: skip
         self.binary = binary
         self.timeout = timeout
+        self.extra_env = dict(env or {})
         self._home = tempfile.TemporaryDirectory(prefix="minyi-lo-")
         self._uno_python = find_uno_python() if persistent else None
         self._server: subprocess.Popen[str] | None = None
@@ -76,39 +90,55 @@ class LibreOffice:
         return out.stdout.strip() or "unknown"
 
     def to_docx(self, data: bytes, suffix: str) -> bytes:
-        """The document converted to .docx; raises ExtractionError when it cannot be."""
+        """The document (given as bytes with its suffix) converted to .docx."""
         home = Path(self._home.name)
         with tempfile.TemporaryDirectory(dir=home) as work:
             source = Path(work) / f"submission{suffix}"
             source.write_bytes(data)
-            outdir = Path(work) / "out"
-            if self.persistent:
-                outdir.mkdir()
-                self._serve(source, outdir / "submission.docx")
-            else:
-                self._run_once(source, outdir)
-            result = outdir / "submission.docx"
-            if not result.is_file() or result.stat().st_size == 0:
-                raise ExtractionError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
-            return result.read_bytes()
+            target = Path(work) / "out" / "submission.docx"
+            target.parent.mkdir()
+            self.convert(source, target)
+            return target.read_bytes()
 
-    def _run_once(self, source: Path, outdir: Path) -> None:
+    def convert(self, source: Path, target: Path, *, plain_spacing: bool = False) -> None:
+        """Convert ``source`` to ``target``, the format chosen by the target's suffix.
+
+        ``plain_spacing`` turns off LibreOffice's automatic gap between Chinese
+        characters and Latin letters or digits (``ParaIsCharacterDistance``),
+        which its .docx import switches on whatever the document says; it needs
+        the uno bridge and is skipped without it.
+        """
+        target.unlink(missing_ok=True)
+        if self.persistent:
+            self._serve(source, target, plain_spacing)
+        else:
+            self._run_once(source, target)
+        if not target.is_file() or target.stat().st_size == 0:
+            raise OfficeError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
+
+    def _run_once(self, source: Path, target: Path) -> None:
         home = Path(self._home.name)
-        command = [
-                self.binary, "--headless", "--invisible", "--nologo", "--nodefault",
-                "--nolockcheck", "--norestore",
-                f"-env:UserInstallation={(home / 'profile').as_uri()}",
-                "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(source),
-        ]  # fmt: skip
-        self._run(command)
+        with tempfile.TemporaryDirectory(dir=home) as outdir:
+            kind = f"{target.suffix[1:]}:{FILTERS[target.suffix]}"
+            command = [
+                    self.binary, "--headless", "--invisible", "--nologo", "--nodefault",
+                    "--nolockcheck", "--norestore",
+                    f"-env:UserInstallation={(home / 'profile').as_uri()}",
+                    "--convert-to", kind, "--outdir", outdir, str(source),
+            ]  # fmt: skip
+            self._run(command)
+            produced = Path(outdir) / f"{source.stem}{target.suffix}"
+            if produced.is_file():
+                shutil.move(produced, target)
 
-    def _serve(self, source: Path, target: Path) -> None:
+    def _serve(self, source: Path, target: Path, plain_spacing: bool) -> None:
         """Convert through the long-lived server, starting it if needed."""
         if self._server is None or self._server.poll() is not None:
             self._start_server()
         server = self._server
         assert server is not None and server.stdin is not None
-        request = {"in": str(source), "out": str(target), "filter": "MS Word 2007 XML"}
+        request = {"in": str(source), "out": str(target), "filter": FILTERS[target.suffix],
+                   "plain_spacing": plain_spacing}  # fmt: skip
         try:
             server.stdin.write(json.dumps(request) + "\n")
             server.stdin.flush()
@@ -117,25 +147,24 @@ class LibreOffice:
             answer = None
         if answer is None:  # timed out or died: this document takes the server down with it
             self._stop_server()
-            raise ExtractionError(
+            raise OfficeError(
                 f"LibreOffice 转换超时或异常退出（限时 {self.timeout:.0f} 秒），文件可能已损坏"
             )
         if not answer.get("ok"):
-            raise ExtractionError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
+            raise OfficeError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
 
     def _start_server(self) -> None:
         assert self._uno_python is not None
-        env = {**os.environ, "HOME": self._home.name, "SAL_USE_VCLPLUGIN": "svp"}
-        script = Path(__file__).with_name("office_server.py")
+        script = Path(__file__).with_name("server.py")
         profile = Path(self._home.name) / "profile"
         self._server = subprocess.Popen(
             [self._uno_python, str(script), str(profile), self.binary],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            env=env, start_new_session=True,
+            env=self._env(), start_new_session=True,
         )  # fmt: skip
         if self._answer(90) is None:
             self._stop_server()
-            raise ExtractionError("LibreOffice 无法启动，请运行 minyi doctor 检查安装")
+            raise OfficeError("LibreOffice 无法启动，请运行 minyi doctor 检查安装")
 
     def _answer(self, timeout: float) -> dict[str, object] | None:
         server = self._server
@@ -151,14 +180,17 @@ class LibreOffice:
             _kill_group(self._server)
             self._server = None
 
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, "HOME": self._home.name, "SAL_USE_VCLPLUGIN": "svp",
+                **self.extra_env}  # fmt: skip
+
     def _run(self, command: list[str]) -> None:
-        env = {**os.environ, "HOME": self._home.name, "SAL_USE_VCLPLUGIN": "svp"}
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env=env, start_new_session=True)  # fmt: skip
+                                   env=self._env(), start_new_session=True)  # fmt: skip
         try:
             process.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
-            raise ExtractionError(
+            raise OfficeError(
                 f"LibreOffice 转换超时（{self.timeout:.0f} 秒），文件可能过大或已损坏"
             ) from None
         finally:

@@ -1,11 +1,12 @@
 """A long-lived LibreOffice conversion server, run with a Python that has ``uno``.
 
-Started by ``ingest.office`` as ``python3 office_server.py PROFILE_DIR`` with the
-system Python (Debian's python3-uno lives there, not in a virtual environment).
-It starts one headless soffice listening on a private pipe, then converts one
-document per request: a JSON line ``{"in": path, "out": path, "filter": name}``
-on standard input, answered by ``{"ok": true}`` or ``{"ok": false, "error": text}``
-on standard output. Only the standard library and uno are imported here.
+Started by ``office.libreoffice`` as ``python3 server.py PROFILE_DIR SOFFICE``
+with the system Python (Debian's python3-uno lives there, not in a virtual
+environment). It starts one headless soffice listening on a private pipe, then
+converts one document per request: a JSON line ``{"in": path, "out": path,
+"filter": name, "plain_spacing": bool}`` on standard input, answered by
+``{"ok": true}`` or ``{"ok": false, "error": text}`` on standard output. Only the
+standard library and uno are imported here.
 """
 
 from __future__ import annotations
@@ -48,7 +49,35 @@ def _props(**values: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _convert(desktop: Any, request: dict[str, str]) -> None:
+def _paragraphs(text: Any) -> Any:
+    """Every paragraph of a text, those inside table cells included."""
+    items = text.createEnumeration()
+    while items.hasMoreElements():
+        item = items.nextElement()
+        if item.supportsService("com.sun.star.text.Paragraph"):
+            yield item
+        elif item.supportsService("com.sun.star.text.TextTable"):
+            for name in item.getCellNames():
+                yield from _paragraphs(item.getCellByName(name))
+
+
+def _plain_spacing(document: Any) -> None:
+    """No automatic gap between Chinese and Latin/digits (the .docx asked for none)."""
+    texts = [document.getText()]
+    styles = document.getStyleFamilies().getByName("PageStyles")
+    for name in styles.getElementNames():
+        style = styles.getByName(name)
+        for part in ("HeaderText", "FooterText", "HeaderTextLeft", "FooterTextLeft"):
+            if style.getPropertySetInfo().hasPropertyByName(part):
+                value = style.getPropertyValue(part)
+                if value is not None:
+                    texts.append(value)
+    for text in texts:
+        for paragraph in _paragraphs(text):
+            paragraph.setPropertyValue("ParaIsCharacterDistance", False)
+
+
+def _convert(desktop: Any, request: dict[str, Any]) -> None:
     import uno
 
     source = uno.systemPathToFileUrl(os.path.abspath(request["in"]))
@@ -57,6 +86,8 @@ def _convert(desktop: Any, request: dict[str, str]) -> None:
     if document is None:
         raise RuntimeError("cannot load")
     try:
+        if request.get("plain_spacing"):
+            _plain_spacing(document)
         document.storeToURL(target, _props(FilterName=request["filter"], Overwrite=True))
     finally:
         document.close(True)
