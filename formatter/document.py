@@ -1,0 +1,324 @@
+"""The issue as a GB/T 9704-2012 .docx: 版头, 要目, 编者按, items and 版记 on a 22 × 28 grid.
+
+Every paragraph has an exact line pitch of one grid line (the 刊名 two), so the
+page holds 22 lines in Word, WPS and LibreOffice alike, and 三号 text condensed
+by 0.25 pt fills 28 characters a line. Styles carry the typography (both font
+names on each, Latin in Times New Roman); the body only names styles. The
+masthead rule is a line shape placed on the page, so it takes no grid line;
+the 版记 is a table of exact-height rows, padded down to the foot of the last
+page by empty grid lines.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from docx.text.paragraph import Paragraph
+
+from formatter import layout as L
+from formatter import wordxml as X
+from formatter.compose import Block, BlockKind, blocks
+from formatter.issue import Issue, Item, SubmitterPlace, chinese_date
+from formatter.template import Template
+
+CHAR = 320  # one 三号 character in twips (indents are counted in characters)
+SMALL_CHAR = 280  # one 四号 character
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Which copy is rendered: the office's own, or the one forwarded upward."""
+
+    submitter: SubmitterPlace = SubmitterPlace.TITLE
+    contacts: bool = False
+    name: str = "local"
+
+
+@dataclass(frozen=True)
+class Built:
+    data: bytes
+    lines: int  # grid lines used, padding and 版记 included
+    padding: int  # empty grid lines put before the 版记
+
+
+class DocumentBuilder:
+    """Builds one issue's .docx; ``padding`` overrides the predicted 版记 padding."""
+
+    def __init__(self, template: Template, issue: Issue, copy: Copy) -> None:
+        self.t = template
+        self.issue = issue
+        self.copy = copy
+        self.doc = Document()
+        self.lines = 0
+        self._z = 1
+        self._setup_page()
+        self._styles()
+        body = self.doc.element.body
+        for p in body.findall(qn("w:p")):
+            body.remove(p)
+
+    # -- page and styles --------------------------------------------------------------------
+    def _setup_page(self) -> None:
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = Mm(L.PAGE_W_MM), Mm(L.PAGE_H_MM)
+        section.top_margin, section.bottom_margin = Mm(L.TOP_MM), Mm(L.BOTTOM_MM)
+        section.left_margin, section.right_margin = Mm(L.LEFT_MM), Mm(L.RIGHT_MM)
+        section.header_distance, section.footer_distance = Mm(15), Mm(L.FOOTER_MM)
+        X.child(section._sectPr, "w:docGrid", type="lines", linePitch=L.LINE_TWIPS)
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        for footer, align, indent in ((section.footer, "right", "right"),
+                                      (section.even_page_footer, "left", "left")):  # fmt: skip
+            footer.is_linked_to_previous = False
+            p = footer.paragraphs[0]
+            X.paragraph_props(p._p.get_or_add_pPr(), line=round(L.SMALL_PT * 20), align=align,
+                              **{indent: SMALL_CHAR})  # fmt: skip
+            rpr = X.element("w:rPr")
+            f = self.t.fonts
+            X.run_props(rpr, east_asian=f.page_number, latin=f.page_number, size_pt=L.SMALL_PT)
+            X.page_number_field(p._p, rpr)
+
+    def _styles(self) -> None:
+        f, red = self.t.fonts, self.t.red
+        defaults = self.doc.styles.element.find(qn("w:docDefaults"))
+        rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        X.run_props(rpr, east_asian=f.body, latin=f.latin, size_pt=L.BODY_PT)
+        body = dict(line=L.LINE_TWIPS)
+        self._style("Normal", f.body, L.BODY_PT, condense=True, first_line=2 * CHAR, **body)
+        self._style("刊名", f.title, self.t.journal_size, color=red, align="center",
+                    line=2 * L.LINE_TWIPS, snap=False)  # fmt: skip
+        self._style("期号", f.body, L.BODY_PT, align="center", **body)
+        self._style("版头", f.body, L.BODY_PT, tabs=(("right", X.mm(L.BLOCK_W_MM)),), **body)
+        self._style("文章标题", f.title, L.TITLE_PT, align="center", outline=0, keep_next=True,
+                    snap=False, **body)  # fmt: skip
+        self._style("反映人", f.heading2, L.BODY_PT, condense=True, align="center", **body)
+        self._style("要目标题", f.heading1, L.BODY_PT, align="center", keep_next=True, **body)
+        self._style("要目", f.heading2, L.BODY_PT, condense=True, first_line=2 * CHAR, **body)
+        self._style("编者按", f.heading2, L.BODY_PT, condense=True, first_line=2 * CHAR, **body)
+        for level, face in enumerate((f.heading1, f.heading2, f.body, f.body), start=1):
+            name = ("一级标题", "二级标题", "三级标题", "四级标题")[level - 1]
+            self._style(name, face, L.BODY_PT, condense=True, first_line=2 * CHAR,
+                        outline=level, keep_next=True, **body)  # fmt: skip
+            self._char_style(f"{name}字", face)
+        self._style("表格", f.body, L.BODY_PT, condense=True, align="center", **body)
+        self._style("版记", f.body, L.SMALL_PT, line=L.LINE_TWIPS, left=SMALL_CHAR,
+                    right=SMALL_CHAR)  # fmt: skip
+        self._font_table()
+
+    def _style(self, name: str, face: str, size: float, *, line: int, condense: bool = False,
+               color: str | None = None, **ppr: object) -> None:  # fmt: skip
+        styles = self.doc.styles
+        style = styles[name] if name == "Normal" else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        if name != "Normal":
+            style.base_style = styles["Normal"]
+            style.quick_style = True
+        X.paragraph_props(style.element.get_or_add_pPr(), line=line, **ppr)  # type: ignore[arg-type]
+        X.run_props(style.element.get_or_add_rPr(), east_asian=face, latin=self.t.fonts.latin,
+                    size_pt=size, color=color or self.t.black,
+                    condense=L.CONDENSE_TWIPS if condense else 0)  # fmt: skip
+
+    def _char_style(self, name: str, face: str) -> None:
+        style = self.doc.styles.add_style(name, WD_STYLE_TYPE.CHARACTER)
+        rpr = style.element.get_or_add_rPr()
+        X.run_props(rpr, east_asian=face, latin=self.t.fonts.latin, size_pt=L.BODY_PT,
+                    condense=L.CONDENSE_TWIPS)  # fmt: skip
+
+    def _font_table(self) -> None:
+        """Each standard font with the alternative Word/WPS use when it is not installed."""
+        part = self.doc.part.font_table_part if hasattr(self.doc.part, "font_table_part") else None
+        if part is None:
+            return
+        root = part.element
+        for name, alternative in self.t.fonts.fallbacks().items():
+            font = X.element("w:font", name=name)
+            font.append(X.element("w:altName", val=alternative))
+            font.append(X.element("w:charset", val="86"))  # GB2312
+            font.append(X.element("w:family", val="roman"))
+            root.append(font)
+
+    # -- content ----------------------------------------------------------------------------
+    def para(self, style: str, text: str = "", lines: int | None = None) -> Paragraph:
+        p = self.doc.add_paragraph(text, style=style)
+        self.lines += lines if lines is not None else self._predict(style, text)
+        return p
+
+    def _predict(self, style: str, text: str) -> int:
+        if style == "文章标题":
+            return L.line_count(text, L.TITLE_PT, condensed=False)
+        indent = 2 * L.BODY_PT if style in ("Normal", "要目", "编者按") or "级标题" in style else 0
+        return L.line_count(text, L.BODY_PT, first_indent_pt=indent)
+
+    def build(self, padding: int | None = None) -> Built:
+        self.masthead()
+        if len(self.issue.items) > 1:
+            self.contents()
+        if self.issue.foreword:
+            self.foreword()
+        for i, item in enumerate(self.issue.items):
+            if i:
+                self.para("Normal", lines=1)
+            self.item(item)
+        rows = self.colophon_rows()
+        used = self.lines % L.LINES_PER_PAGE
+        free = (L.LINES_PER_PAGE - used) % L.LINES_PER_PAGE
+        predicted = free - len(rows) if free >= len(rows) else free + L.LINES_PER_PAGE - len(rows)
+        pad = predicted if padding is None else padding
+        for _ in range(pad):
+            self.para("Normal", lines=1)
+        self.colophon(rows)
+        out = io.BytesIO()
+        self.doc.save(out)
+        return Built(out.getvalue(), self.lines, pad)
+
+    def masthead(self) -> None:
+        issue, t = self.issue, self.t
+        if issue.mark or (issue.classified and issue.copy_number):
+            p = self.para("版头", lines=1)
+            p.add_run(t.say("mark", mark=issue.mark)).style = "一级标题字"
+            if issue.classified and issue.copy_number:
+                p.add_run("\t" + t.say("copy_number", copy_number=issue.copy_number))
+        self.para("刊名", issue.journal, lines=2)
+        number = t.say("number", series=issue.series.label, number=issue.number)
+        if issue.total_number:
+            number += t.say("total", total=issue.total_number)
+        self.para("期号", number, lines=1)
+        date = chinese_date(issue.issued) if issue.issued else ""
+        p = self.para("版头", f"{issue.unit}\t{date}", lines=1)
+        rule_y = L.TOP_MM + self.lines * L.LINE_TWIPS / X.TWIPS_PER_MM + t.rule_gap_mm - 2.6
+        p._p.append(X.line_shape(L.LEFT_MM, rule_y, L.BLOCK_W_MM, t.rule_pt, t.red, "版头分隔线"))
+        self.para("Normal", lines=1)
+
+    def contents(self) -> None:
+        self.para("要目标题", self.t.say("contents_heading"))
+        for n, item in enumerate(self.issue.items, start=1):
+            self.para("要目", self.t.say("contents_entry", n=n, title=item.title))
+        self.para("Normal", lines=1)
+
+    def foreword(self) -> None:
+        label = self.t.say("foreword_label")
+        p = self.para("编者按", label + self.issue.foreword)
+        p.runs[0].text = self.issue.foreword
+        lead = p.runs[0]._r
+        run = p.add_run(label)
+        run.style = "一级标题字"
+        lead.addprevious(run._r)
+        self.para("Normal", lines=1)
+
+    def item(self, item: Item) -> None:
+        self.para("文章标题", item.title)
+        place = self.copy.submitter
+        if place is SubmitterPlace.TITLE and item.submitter:
+            self.para("反映人", self._submitter("submitter_under_title", item))
+        for block in blocks(item.body):
+            self.block(block)
+        if place is SubmitterPlace.END and item.submitter:
+            p = self.para("Normal", self._submitter("submitter_at_end", item))
+            p.alignment = 2  # right
+
+    def _submitter(self, key: str, item: Item) -> str:
+        text = self.t.say(key, submitter=item.submitter)
+        if self.copy.contacts and item.contact:
+            text += "　" + self.t.say("contact", contact=item.contact)
+        return text
+
+    def block(self, block: Block) -> None:
+        if block.kind is BlockKind.TABLE:
+            self.table(block.rows)
+            return
+        if block.kind is BlockKind.PARAGRAPH:
+            self.para("Normal", block.text)
+            return
+        name = {BlockKind.HEADING1: "一级标题", BlockKind.HEADING2: "二级标题",
+                BlockKind.HEADING3: "三级标题", BlockKind.HEADING4: "四级标题"}[block.kind]  # fmt: skip
+        if block.lead >= len(block.text):
+            self.para(name, block.text)
+            return
+        p = self.para("Normal", block.text)  # a run-in heading: only its lead in the face
+        p.runs[0].text = block.text[block.lead :]
+        lead = p.add_run(block.text[: block.lead])
+        lead.style = f"{name}字"
+        p.runs[0]._r.addprevious(lead._r)
+
+    def table(self, rows: tuple[tuple[str, ...], ...]) -> None:
+        columns = len(rows[0])
+        table = self.doc.add_table(rows=len(rows), cols=columns)
+        table.style = self.doc.styles["Table Grid"]
+        width_pt = L.block_width_pt() / columns - 2
+        for r, row in enumerate(rows):
+            height = max(L.line_count(c, width_pt=width_pt) for c in row)
+            self.lines += height
+            X.child(table.rows[r]._tr.get_or_add_trPr(), "w:trHeight",
+                    val=height * L.LINE_TWIPS, hRule="atLeast")  # fmt: skip
+            for c, text in enumerate(row):
+                cell = table.cell(r, c)
+                cell.paragraphs[0].text = text
+                cell.paragraphs[0].style = self.doc.styles["表格"]
+        mar = X.child(table._tbl.tblPr, "w:tblCellMar")
+        for edge in ("top", "bottom"):
+            mar.append(X.element(f"w:{edge}", w=0, type="dxa"))
+
+    # -- 版记 ----------------------------------------------------------------------------------
+    def colophon_rows(self) -> list[tuple[str, str, int]]:
+        """(left text, right text, lines) for each 版记 row, top to bottom."""
+        issue, t = self.issue, self.t
+        sep = t.say("list_separator")
+        rows: list[tuple[str, str, int]] = []
+        for key, names in (("report", issue.report_to), ("send", issue.send_to),
+                           ("distribute", issue.distribute_to)):  # fmt: skip
+            if names:
+                text = t.say(key, names=sep.join(names))
+                width = L.block_width_pt() - 4 * L.SMALL_PT
+                lines = L.line_count(text, L.SMALL_PT, -2 * L.SMALL_PT, width, condensed=False)
+                rows.append((text, "", lines))
+        if issue.print_names and (issue.editor or issue.reviewer or issue.signer):
+            names = t.say("names", editor=issue.editor, reviewer=issue.reviewer,
+                          signer=issue.signer)  # fmt: skip
+            rows.append((names, "", 1))
+        date = chinese_date(issue.issued) if issue.issued else ""
+        rows.append((issue.unit, t.say("printed", date=date), 1))
+        if issue.copies:
+            rows.append(("", t.say("copies", copies=issue.copies), 1))
+        return rows
+
+    def colophon(self, rows: list[tuple[str, str, int]]) -> None:
+        table = self.doc.add_table(rows=len(rows), cols=1)
+        black = self.t.black
+        printed_at = len(rows) - (2 if self.issue.copies else 1)
+        for i, (left, right, lines) in enumerate(rows):
+            self.lines += lines
+            edges: dict[str, tuple[int, str]] = {}
+            if i == 0:
+                edges["top"] = (8, black)  # 0.35 mm (1 pt)
+            elif i == printed_at:
+                edges["top"] = (6, black)  # 0.25 mm (0.75 pt)
+            if i == len(rows) - 1:
+                edges["bottom"] = (8, black)
+            # LibreOffice adds a row's borders to its exact height: take them off, so the
+            # block keeps to the grid and its last rule ends on the last line.
+            borders = sum(size for size, _ in edges.values()) * 20 // 8
+            tr = table.rows[i]._tr
+            X.child(tr.get_or_add_trPr(), "w:trHeight", val=lines * L.LINE_TWIPS - borders,
+                    hRule="exact")  # fmt: skip
+            X.cell_borders(table.cell(i, 0)._tc.get_or_add_tcPr(), **edges)
+            p = table.cell(i, 0).paragraphs[0]
+            p.style = self.doc.styles["版记"]
+            p.text = f"{left}\t{right}" if right else left
+            tabs = (("right", X.mm(L.BLOCK_W_MM) - 2 * SMALL_CHAR),)
+            hang = 2 * SMALL_CHAR if left[1:2] == "：" else 0
+            X.paragraph_props(p._p.get_or_add_pPr(), line=L.LINE_TWIPS, align="left",
+                              left=SMALL_CHAR + hang, right=SMALL_CHAR, first_line=-hang,
+                              tabs=tabs)  # fmt: skip
+        tblpr = table._tbl.tblPr
+        X.child(tblpr, "w:tblW", w=X.mm(L.BLOCK_W_MM), type="dxa")
+        mar = X.child(tblpr, "w:tblCellMar")
+        for edge in ("top", "left", "bottom", "right"):
+            mar.append(X.element(f"w:{edge}", w=0, type="dxa"))
+
+
+def render_docx(template: Template, issue: Issue, copy: Copy, padding: int | None = None) -> Built:
+    """The issue as .docx bytes."""
+    return DocumentBuilder(template, issue, copy).build(padding)
