@@ -18,7 +18,9 @@ from ingest.record import Record, Status, mask_value
 from minyi.errors import RenderError
 
 _LABEL = re.compile(r"^[（(]?\s*(反映人|信息员|报送人|提供人)\s*[:：]\s*")
-_PHONE = re.compile(r"[，,；;\s]*(联系)?(电话|手机|联系方式)?\s*[:：]?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
+_PHONE = re.compile(
+    r"[，,；;\s]*(联系)?(电话|手机|联系方式)?\s*[:：]?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})"
+)
 
 
 class BlockKind(StrEnum):

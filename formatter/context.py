@@ -66,8 +66,8 @@ def colophon(issue: Issue, t: Template) -> list[Row]:
             lines = L.line_count(text, L.SMALL_PT, -2 * L.SMALL_PT, width, condensed=False)
             rows.append(Row(text, "", lines))
     if issue.print_names and (issue.editor or issue.reviewer or issue.signer):
-        names = t.say("names", editor=issue.editor, reviewer=issue.reviewer, signer=issue.signer)
-        rows.append(Row(names, "", 1))
+        signed = t.say("names", editor=issue.editor, reviewer=issue.reviewer, signer=issue.signer)
+        rows.append(Row(signed, "", 1))
     date = chinese_date(issue.issued) if issue.issued else ""
     rows.append(Row(issue.unit, t.say("printed", date=date), 1, "thin" if rows else ""))
     if issue.copies:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
@@ -68,7 +69,8 @@ class DocumentBuilder:
             footer.is_linked_to_previous = False
             p = footer.paragraphs[0]
             X.paragraph_props(p._p.get_or_add_pPr(), line=round(L.SMALL_PT * 20), align=align,
-                              **{indent: SMALL_CHAR})  # fmt: skip
+                              left=SMALL_CHAR if indent == "left" else 0,
+                              right=SMALL_CHAR if indent == "right" else 0)  # fmt: skip
             rpr = X.element("w:rPr")
             f = self.t.fonts
             X.run_props(rpr, east_asian=f.page_number, latin=f.page_number, size_pt=L.SMALL_PT)
@@ -79,24 +81,24 @@ class DocumentBuilder:
         defaults = self.doc.styles.element.find(qn("w:docDefaults"))
         rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
         X.run_props(rpr, east_asian=f.body, latin=f.latin, size_pt=L.BODY_PT)
-        body = dict(line=L.LINE_TWIPS)
-        self._style("Normal", f.body, L.BODY_PT, condense=True, first_line=2 * CHAR, **body)
+        body = L.LINE_TWIPS
+        self._style("Normal", f.body, L.BODY_PT, condense=True, first_line=2 * CHAR, line=body)
         self._style("刊名", f.title, self.t.journal_size, color=red, align="center",
                     line=2 * L.LINE_TWIPS, snap=False)  # fmt: skip
-        self._style("期号", f.body, L.BODY_PT, align="center", **body)
-        self._style("版头", f.body, L.BODY_PT, tabs=(("right", X.mm(L.BLOCK_W_MM)),), **body)
+        self._style("期号", f.body, L.BODY_PT, align="center", line=body)
+        self._style("版头", f.body, L.BODY_PT, tabs=(("right", X.mm(L.BLOCK_W_MM)),), line=body)
         self._style("文章标题", f.title, L.TITLE_PT, align="center", outline=0, keep_next=True,
-                    snap=False, **body)  # fmt: skip
-        self._style("反映人", f.heading2, L.BODY_PT, condense=True, align="center", **body)
-        self._style("要目标题", f.heading1, L.BODY_PT, align="center", keep_next=True, **body)
-        self._style("要目", f.heading2, L.BODY_PT, condense=True, first_line=2 * CHAR, **body)
-        self._style("编者按", f.heading2, L.BODY_PT, condense=True, first_line=2 * CHAR, **body)
+                    snap=False, line=body)  # fmt: skip
+        self._style("反映人", f.heading2, L.BODY_PT, condense=True, align="center", line=body)
+        self._style("要目标题", f.heading1, L.BODY_PT, align="center", keep_next=True, line=body)
+        self._style("要目", f.heading2, L.BODY_PT, condense=True, first_line=2 * CHAR, line=body)
+        self._style("编者按", f.heading2, L.BODY_PT, condense=True, first_line=2 * CHAR, line=body)
         for level, face in enumerate((f.heading1, f.heading2, f.body, f.body), start=1):
             name = ("一级标题", "二级标题", "三级标题", "四级标题")[level - 1]
             self._style(name, face, L.BODY_PT, condense=True, first_line=2 * CHAR,
-                        outline=level, keep_next=True, **body)  # fmt: skip
+                        outline=level, keep_next=True, line=body)  # fmt: skip
             self._char_style(f"{name}字", face)
-        self._style("表格", f.body, L.BODY_PT, condense=True, align="center", **body)
+        self._style("表格", f.body, L.BODY_PT, condense=True, align="center", line=body)
         self._style("版记", f.body, L.SMALL_PT, line=L.LINE_TWIPS, left=SMALL_CHAR,
                     right=SMALL_CHAR)  # fmt: skip
         self._font_table()
@@ -104,7 +106,9 @@ class DocumentBuilder:
     def _style(self, name: str, face: str, size: float, *, line: int, condense: bool = False,
                color: str | None = None, **ppr: object) -> None:  # fmt: skip
         styles = self.doc.styles
-        style = styles[name] if name == "Normal" else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style = (
+            styles[name] if name == "Normal" else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        )
         if name != "Normal":
             style.base_style = styles["Normal"]
             style.quick_style = True
@@ -209,7 +213,7 @@ class DocumentBuilder:
             self.block(block)
         if line and self.copy.submitter is SubmitterPlace.END:
             p = self.para("Normal", line)
-            p.alignment = 2  # right
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     def block(self, block: Block) -> None:
         if block.kind is BlockKind.TABLE:
@@ -271,7 +275,9 @@ class DocumentBuilder:
             p.style = self.doc.styles["版记"]
             p.text = f"{row.left}\t{row.right}" if row.right else row.left
             tabs = (("right", X.mm(L.BLOCK_W_MM) - 2 * SMALL_CHAR),)
-            hang = 2 * SMALL_CHAR if row.left[1:2] == "：" else 0  # 报：… wraps under its first name
+            hang = (
+                2 * SMALL_CHAR if row.left[1:2] == "：" else 0
+            )  # 报：… wraps under its first name
             X.paragraph_props(p._p.get_or_add_pPr(), line=L.LINE_TWIPS, align="left",
                               left=SMALL_CHAR + hang, right=SMALL_CHAR, first_line=-hang,
                               tabs=tabs)  # fmt: skip

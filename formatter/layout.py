@@ -76,9 +76,9 @@ def _units(text: str) -> list[str]:
     units: list[str] = []
     for ch in text:
         latin = ch.isascii() and ch.isalnum()
-        if units and latin and units[-1][-1].isascii() and units[-1][-1].isalnum():
-            units[-1] += ch
-        elif units and units[-1][-1] in NO_END:
+        if (units and latin and units[-1][-1].isascii() and units[-1][-1].isalnum()) or (
+            units and units[-1][-1] in NO_END
+        ):
             units[-1] += ch
         else:
             units.append(ch)

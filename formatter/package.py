@@ -98,10 +98,14 @@ def write_manifest(folder: Path, issue: Issue, extra: dict[str, Any]) -> Path:
         "unit": issue.unit,
         "mark": issue.mark,
         "items": [
-            {"submission_id": item.submission_id, "title": item.title,
-             "source": item.original_name, "body_sha256": _text_hash(item.body)}
+            {
+                "submission_id": item.submission_id,
+                "title": item.title,
+                "source": item.original_name,
+                "body_sha256": _text_hash(item.body),
+            }
             for item in issue.items
-        ],  # fmt: skip
+        ],
         "files": files,
         **extra,
     }

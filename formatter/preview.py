@@ -31,8 +31,10 @@ def preview_context(issue: Issue, t: Template, copy: Copy) -> dict[str, Any]:
         "items": items,
         "submitter_place": copy.submitter.value,
         "colophon": [asdict(row) for row in colophon(issue, t)],
-        "wording": {"contents_heading": t.say("contents_heading"),
-                    "foreword_label": t.say("foreword_label")},  # fmt: skip
+        "wording": {
+            "contents_heading": t.say("contents_heading"),
+            "foreword_label": t.say("foreword_label"),
+        },
         "fonts": asdict(t.fonts),
         "colors": {"red": t.red, "black": t.black},
         "journal_size": t.journal_size,

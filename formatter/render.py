@@ -33,8 +33,8 @@ class Converter(Protocol):
 
 @dataclass(frozen=True)
 class RenderPlan:
-    local: Copy = Copy()
-    upward: Copy = Copy(name="upward")
+    local: Copy = field(default_factory=Copy)
+    upward: Copy = field(default_factory=lambda: Copy(name="upward"))
     pdf: bool = True
     preview: bool = True
 

@@ -102,4 +102,31 @@ MIGRATIONS: tuple[str, ...] = (
         beat_at TEXT NOT NULL
     );
     """,
+    # 4: issues (期) — one row per issue, numbered per series and year and never
+    # reused; the issue's content as JSON (its model lives in ``formatter``), its
+    # items by submission for lookups, and the last render.
+    """
+    CREATE TABLE issues (
+        series TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        total_number INTEGER,
+        data TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        rendered_at TEXT,
+        rendered_to TEXT,
+        PRIMARY KEY (series, year, number)
+    );
+    CREATE TABLE issue_items (
+        series TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        PRIMARY KEY (series, year, number, position),
+        FOREIGN KEY (series, year, number) REFERENCES issues(series, year, number)
+    );
+    CREATE INDEX issue_items_submission ON issue_items (submission_id);
+    """,
 )

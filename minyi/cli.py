@@ -398,3 +398,7 @@ def _print_summary(summary: BatchSummary, report_path: Path) -> None:
         for _, reason in summary.rejections:
             out.print(f"  • {reason}")
     out.print(f"报告已写入：{report_path}")
+
+
+# The ``issue`` group lives in its own module and registers itself on ``cli``.
+from minyi import issue_cli  # noqa: E402, F401

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from office import INSTALL_HINT, LibreOffice, find_soffice
 from minyi.settings import Settings
+from office import INSTALL_HINT, LibreOffice, find_soffice
 
 
 @dataclass(frozen=True)

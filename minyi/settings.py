@@ -8,6 +8,7 @@ from the environment or flags are relative to the working directory.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -59,6 +60,25 @@ class Settings:
     rescan_seconds: float = 30.0
     poll_seconds: float = 1.0
     retry_limit: int = 8
+    # The issue (期): office-wide defaults every new issue starts from
+    templates: Path | None = None
+    issue_journal: str = "社情民意信息"
+    issue_unit: str = ""
+    issue_mark: str = ""
+    issue_report_to: tuple[str, ...] = ()
+    issue_send_to: tuple[str, ...] = ()
+    issue_distribute_to: tuple[str, ...] = ()
+    issue_copies: int = 0
+    issue_total_from: int = 0
+    issue_editor: str = ""
+    issue_reviewer: str = ""
+    issue_signer: str = ""
+    issue_print_names: bool = False
+    issue_submitter: str = "title"
+    issue_upward_submitter: str = "title"
+    issue_contacts: bool = False
+    issue_upward_contacts: bool = False
+    issue_mask_pii: bool = True
 
     @property
     def registry_path(self) -> Path:
@@ -101,7 +121,10 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
-_MINIMUM = {"workers": 0, "min_page_chars": 0, "min_dedup_chars": 1, "dedup_shingle": 2}
+_MINIMUM = {"workers": 0, "min_page_chars": 0, "min_dedup_chars": 1, "dedup_shingle": 2,
+            "issue_copies": 0, "issue_total_from": 0}  # fmt: skip
+_PLACES = ("title", "end", "none")
+_TRUE, _FALSE = ("true", "1", "yes", "是"), ("false", "0", "no", "否")
 
 
 def load(config: Path | None = None, environ: Mapping[str, str] | None = None,
@@ -155,6 +178,9 @@ def _checked(settings: Settings) -> Settings:
     for name in ("near_threshold", "containment_threshold", "ocr_min_confidence"):
         if not 0 < getattr(settings, name) <= 1:
             raise ValueError(f"{name} 应在 0 到 1 之间")
+    for name in ("issue_submitter", "issue_upward_submitter"):
+        if getattr(settings, name) not in _PLACES:
+            raise ValueError(f"{name} 只能是 title（标题下）、end（文末）或 none（不印）")
     return settings
 
 
@@ -167,6 +193,19 @@ def _convert(key: str, raw: Any, origin: str, base: Path | None) -> Any:
         if not isinstance(items, list | tuple):
             raise ConfigError(f"{origin} 中的设置项「{key}」应为文件列表")
         return tuple(_path(item, base) for item in items if str(item))
+    if kind == "tuple[str, ...]":
+        items = re.split(r"[;；]", raw) if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"{origin} 中的设置项「{key}」应为名称列表")
+        return tuple(item.strip() for item in items if item.strip())
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).strip().lower() in _TRUE + _FALSE:
+            return str(raw).strip().lower() in _TRUE
+        raise ConfigError(f"{origin} 中的设置项「{key}」应为 true 或 false，实际为「{raw}」")
+    if kind == "str" and not isinstance(raw, str):
+        raise ConfigError(f"{origin} 中的设置项「{key}」应为文字，实际为「{raw}」")
     if kind == "float":
         try:
             return float(raw)

@@ -1,0 +1,313 @@
+"""``minyi issue …``: compose, edit, check and render 《社情民意信息》 issues.
+
+Command names and flags are a contract (outside tools call them). ``issue new``
+prints the new issue's number alone on standard output; everything for the
+clerk goes to standard error or to the tables of ``list`` and ``show``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from formatter.issue import Issue, Series
+from formatter.pdf import fontconfig_env
+from formatter.render import Converter
+from minyi import issues as flow
+from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
+from minyi.errors import InputError, MissingDependencyError
+from minyi.settings import Settings
+
+
+@cli.group(cls=_Group)
+def issue() -> None:
+    """编发刊物：从已登记的稿件组成一期《社情民意信息》，编辑、检查并生成 Word 与 PDF。
+
+    \b
+    示例：
+      minyi issue new --items 2026-0001 2026-0003     用两篇稿件新建一期，输出期号
+      minyi issue edit 3 --date 2026-03-05 --copies 30
+      minyi issue text 3 1 --export 稿1.txt            导出第 1 篇供修改；--import 导回
+      minyi issue diff 3                               查看编辑改动
+      minyi issue render 3                             生成到 outbox/2026/第3期/
+      minyi issue list                                 列出本年各期
+    """
+
+
+def _which(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--year", type=int, help="年份（默认今年）")(func)
+    func = click.option("--supplement", is_flag=True, help="增刊（单独编号）")(func)
+    return _data_option(func)
+
+
+def _series(supplement: bool) -> Series:
+    return Series.SUPPLEMENT if supplement else Series.REGULAR
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"日期「{value}」格式不对，应写作 2026-03-05") from None
+
+
+@issue.command("new")
+@click.option("--items", "first", required=True, metavar="ID [ID...]",
+              help="稿件编号（可跟多个，空格或逗号分隔），按刊出顺序")  # fmt: skip
+@click.argument("more", nargs=-1, metavar="")
+@click.option("--date", "issued", help="签发日期，如 2026-03-05（默认今天）")
+@_which
+@click.pass_context
+def new(ctx: click.Context, first: str, more: tuple[str, ...], issued: str | None,
+        year: int | None, supplement: bool, data_dir: Path | None) -> None:  # fmt: skip
+    """新建一期：用已登记的稿件组成，自动编期号并输出期号。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    ids = [i.strip() for part in (first, *more) for i in part.replace("，", ",").split(",")]
+    with _registry(settings) as registry:
+        created = flow.create(registry, settings, [i for i in ids if i], year,
+                              _series(supplement), _date(issued))  # fmt: skip
+    total = f"（总第{created.total_number}期）" if created.total_number else ""
+    err.print(f"已新建 {created.year}年{created.label}{total}，共 {len(created.items)} 篇稿件。")
+    out.print(created.number)
+
+
+@issue.command("list")
+@click.option("--year", type=int, help="只列出这一年（默认全部）")
+@_data_option
+@click.pass_context
+def list_issues(ctx: click.Context, year: int | None, data_dir: Path | None) -> None:
+    """列出已建的各期。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        rows = registry.issues(year)
+    table = Table("年份", "期号", "总期号", "签发日期", "篇数", "首篇标题", "生成时间")
+    for data in rows:
+        entry = Issue.from_dict(data)
+        table.add_row(
+            str(entry.year), entry.label, str(entry.total_number or ""),
+            entry.issued.isoformat() if entry.issued else "", str(len(entry.items)),
+            entry.items[0].title if entry.items else "", (data.get("rendered_at") or "未生成")[:16],
+        )  # fmt: skip
+    out.print(table if rows else "还没有建任何一期；用 minyi issue new --items 编号 新建。")
+
+
+@issue.command("show")
+@click.argument("number", type=int)
+@_which
+@click.pass_context
+def show_issue(ctx: click.Context, number: int, year: int | None, supplement: bool,
+               data_dir: Path | None) -> None:  # fmt: skip
+    """显示一期的各项内容和所收稿件，并列出妨碍生成的问题。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        entry = flow.load(registry, number, year, _series(supplement))
+        problems = flow.blocking(registry, settings, entry)
+        edited = [flow.diff(registry, settings, entry, i) != "" for i in range(len(entry.items))]
+    fields = Table(show_header=False)
+    for name, value in _fields(entry):
+        fields.add_row(name, value)
+    out.print(fields)
+    items = Table("序号", "稿件编号", "标题", "反映人", "字数", "已编辑")
+    for i, item in enumerate(entry.items):
+        items.add_row(str(i + 1), item.submission_id, item.title, item.submitter,
+                      str(len(item.body)), "是" if edited[i] else "")  # fmt: skip
+    out.print(items)
+    for problem in problems:
+        out.print(f"[red]不能生成：[/red]{problem}")
+
+
+def _fields(entry: Issue) -> list[tuple[str, str]]:
+    return [
+        ("刊名", entry.journal), ("期号", f"{entry.year}年{entry.label}"),
+        ("总期号", str(entry.total_number or "")),
+        ("签发日期", entry.issued.isoformat() if entry.issued else ""),
+        ("编发单位", entry.unit), ("标识", entry.mark), ("份号", entry.copy_number),
+        ("编者按", entry.foreword), ("报", "，".join(entry.report_to)),
+        ("送", "，".join(entry.send_to)), ("发", "，".join(entry.distribute_to)),
+        ("印数", str(entry.copies or "")),
+        ("编辑/审核/签发", f"{entry.editor}/{entry.reviewer}/{entry.signer}"
+                          + ("（印出）" if entry.print_names else "（不印）")),
+    ]  # fmt: skip
+
+
+def _names(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(
+        n.strip() for n in value.replace("，", ",").replace("、", ",").split(",") if n.strip()
+    )
+
+
+@issue.command("edit")
+@click.argument("number", type=int)
+@_which
+@click.option("--date", "issued", help="签发日期，如 2026-03-05")
+@click.option("--journal", help="刊名")
+@click.option("--unit", help="编发单位")
+@click.option("--mark", help="版头标识：内部资料，或密级如 秘密★1年；空字符串表示不印")
+@click.option("--copy-number", help="份号（仅涉密刊物印出）")
+@click.option("--total", type=int, help="总期号")
+@click.option("--foreword", help="编者按；空字符串表示删除")
+@click.option("--report-to", help="报：逗号分隔的单位")
+@click.option("--send-to", help="送：逗号分隔的单位")
+@click.option("--distribute-to", help="发：逗号分隔的单位")
+@click.option("--copies", type=click.IntRange(min=0), help="共印份数（0 表示不印这一行）")
+@click.option("--editor", help="编辑")
+@click.option("--reviewer", help="审核")
+@click.option("--signer", help="签发")
+@click.option("--print-names/--no-print-names", default=None, help="版记中是否印出编辑、审核、签发")
+@click.option("--add", "add", multiple=True, metavar="ID", help="加入一篇稿件（可重复）")
+@click.option(
+    "--remove", "remove", multiple=True, metavar="序号或ID", help="移出一篇稿件（可重复）"
+)
+@click.pass_context
+def edit(ctx: click.Context, number: int, year: int | None, supplement: bool,
+         data_dir: Path | None, issued: str | None, add: tuple[str, ...],
+         remove: tuple[str, ...], **changes: Any) -> None:  # fmt: skip
+    """修改一期的各项内容，或增删稿件。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    values = {k: v for k, v in changes.items() if v is not None}
+    for name in ("report_to", "send_to", "distribute_to"):
+        if name in values:
+            values[name] = _names(values[name])
+    if "total" in values:
+        values["total_number"] = values.pop("total") or None
+    if issued is not None:
+        values["issued"] = _date(issued)
+    with _registry(settings) as registry:
+        entry = flow.load(registry, number, year, _series(supplement))
+        entry = replace(entry, **values)
+        entry = flow.remove_items(entry, remove)
+        entry = flow.add_items(registry, settings, entry, list(add))
+        flow.save(registry, entry)
+    err.print(f"已保存 {entry.year}年{entry.label}。")
+
+
+@issue.command("text")
+@click.argument("number", type=int)
+@click.argument("which", metavar="稿件")
+@_which
+@click.option("--export", "export", type=click.Path(dir_okay=False, path_type=Path),
+              help="把这篇的标题、反映人和正文写到文本文件，供编辑")  # fmt: skip
+@click.option("--import", "import_", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="从编辑后的文本文件读回（格式同 --export）")  # fmt: skip
+@click.option("--reset", is_flag=True, help="放弃编辑，恢复为原稿文字")
+@click.pass_context
+def text(ctx: click.Context, number: int, which: str, year: int | None, supplement: bool,
+         data_dir: Path | None, export: Path | None, import_: Path | None,
+         reset: bool) -> None:  # fmt: skip
+    """编辑某一篇的刊用文字（登记库中的原稿不变）；稿件用序号或稿件编号指定。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        entry = flow.load(registry, number, year, _series(supplement))
+        position = flow.item_position(entry, which)
+        item = entry.items[position]
+        if export is not None:
+            export.write_text(flow.item_file(item), encoding="utf-8")
+            err.print(f"已导出到 {export}；修改后用 --import 导回。")
+            return
+        if reset:
+            original = flow.original_item(registry, settings, item)
+            entry = flow.set_item(entry, position, title=original.title,
+                                  submitter=original.submitter, body=original.body)  # fmt: skip
+        elif import_ is not None:
+            entry = flow.set_item(entry, position, **flow.parse_item_file(import_))
+        else:
+            out.print(flow.item_file(item))
+            return
+        flow.save(registry, entry)
+    err.print(f"已保存 {entry.year}年{entry.label} 第 {position + 1} 篇的刊用文字。")
+
+
+@issue.command("diff")
+@click.argument("number", type=int)
+@click.argument("which", metavar="[稿件]", required=False)
+@_which
+@click.pass_context
+def diff(ctx: click.Context, number: int, which: str | None, year: int | None, supplement: bool,
+         data_dir: Path | None) -> None:  # fmt: skip
+    """显示刊用文字相对原稿的改动（统一差异格式）。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        entry = flow.load(registry, number, year, _series(supplement))
+        positions = [flow.item_position(entry, which)] if which else range(len(entry.items))
+        changes = [flow.diff(registry, settings, entry, p) for p in positions]
+    shown = [c for c in changes if c]
+    click.echo("\n".join(shown) if shown else "刊用文字与原稿一致，没有改动。")
+
+
+@issue.command("render")
+@click.argument("numbers", type=int, nargs=-1, required=True, metavar="N [N...]")
+@_which
+@click.option("--out", "outbox", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（默认：设置中的 outbox）")  # fmt: skip
+@click.option("--no-pdf", is_flag=True, help="只生成 Word 和预览，不生成 PDF（不需要 LibreOffice）")
+@click.pass_context
+def render(ctx: click.Context, numbers: tuple[int, ...], year: int | None, supplement: bool,
+           data_dir: Path | None, outbox: Path | None, no_pdf: bool) -> None:  # fmt: skip
+    """生成一期或多期：Word、PDF、网页预览、报送包和清单，写入 outbox/<年>/第N期/。"""
+    settings = _settings(ctx, data_dir=data_dir, outbox=outbox)
+    with _registry(settings) as registry, _converter(settings, not no_pdf) as converter:
+        entries = [flow.load(registry, n, year, _series(supplement)) for n in numbers]
+        with _progress(len(entries)) as advance:
+            for entry in entries:
+                result = flow.render(registry, settings, entry, settings.outbox, converter,
+                                     pdf=not no_pdf)  # fmt: skip
+                advance(f"{entry.year}年{entry.label}")
+                _report(entry, result)
+
+
+@contextlib.contextmanager
+def _converter(settings: Settings, pdf: bool) -> Iterator[Converter | None]:
+    if not pdf:
+        yield None
+        return
+    from office import INSTALL_HINT, LibreOffice, find_soffice
+
+    binary = find_soffice()
+    if binary is None:
+        raise MissingDependencyError(
+            f"生成 PDF 需要 LibreOffice，本机未安装（{INSTALL_HINT}）；"
+            "也可加 --no-pdf 只生成 Word 文件"
+        )
+    office = LibreOffice(binary, settings.office_timeout, env=fontconfig_env())
+    try:
+        yield office
+    finally:
+        office.close()
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    columns = (TextColumn("[bold]生成刊物"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.description}"), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True, disable=total < 2) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda label: progress.update(task, advance=1, description=label)
+
+
+def _report(entry: Issue, result: Any) -> None:
+    out.print(f"[green]已生成[/green] {entry.year}年{entry.label}：{result.folder}")
+    for path in result.files:
+        out.print(f"  {path.name}")
+    if result.pages:
+        out.print(f"  共 {result.pages} 页")
+    substituted = [s for s in result.substitutions if s.substituted]
+    if substituted:
+        out.print(
+            "  字体替代（本机未装办公室标准字体，PDF 中使用替代字体；Word 文件仍指定标准字体）："
+        )
+        for sub in substituted:
+            out.print(f"    {sub.describe()}")
+    for note in result.notes:
+        out.print(f"  [yellow]注意：[/yellow]{note}")

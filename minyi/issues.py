@@ -1,0 +1,259 @@
+"""The issue workflow, wiring the registry (ingest) to the renderer (formatter).
+
+Create an issue from registered submissions, edit its fields and item texts,
+show what was edited, check it for anything that blocks publication, and
+render it into outbox/. The registry keeps the issue as the formatter's dict;
+the submissions' own texts are never changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from formatter.compose import item_from_record
+from formatter.context import Copy
+from formatter.issue import Issue, IssueDefaults, Item, Series, SubmitterPlace
+from formatter.render import Converter, Rendered, Renderer, RenderPlan
+from formatter.template import Template
+from ingest.record import Format, Record, Status, mask_value
+from ingest.registry import Registry
+from ingest.screening import ScreenContext
+from ingest.screening.pii import find_pii
+from ingest.screening.policy import SECRET
+from ingest.screening.sensitive import find_sensitive
+from minyi.errors import InputError, RenderError
+from minyi.settings import Settings
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def defaults(settings: Settings) -> IssueDefaults:
+    return IssueDefaults(
+        journal=settings.issue_journal, unit=settings.issue_unit, mark=settings.issue_mark,
+        report_to=settings.issue_report_to, send_to=settings.issue_send_to,
+        distribute_to=settings.issue_distribute_to, copies=settings.issue_copies,
+        editor=settings.issue_editor, reviewer=settings.issue_reviewer,
+        signer=settings.issue_signer, print_names=settings.issue_print_names,
+    )  # fmt: skip
+
+
+def render_plan(settings: Settings, pdf: bool = True) -> RenderPlan:
+    return RenderPlan(
+        local=Copy(SubmitterPlace(settings.issue_submitter), settings.issue_contacts, "local"),
+        upward=Copy(
+            SubmitterPlace(settings.issue_upward_submitter),
+            settings.issue_upward_contacts,
+            "upward",
+        ),
+        pdf=pdf,
+    )
+
+
+def template(settings: Settings) -> Template:
+    return Template(settings.templates)
+
+
+def _records(registry: Registry, ids: list[str]) -> list[Record]:
+    if not ids:
+        raise InputError("请至少指定一篇稿件的编号（如 2026-0001）")
+    if len(set(ids)) != len(ids):
+        raise InputError("同一篇稿件在一期中只能出现一次")
+    records = []
+    for submission_id in ids:
+        record = registry.get(submission_id)
+        if record is None:
+            raise InputError(
+                f"登记库中没有编号为 {submission_id} 的稿件；可用 minyi report 查看编号"
+            )
+        records.append(record)
+    return records
+
+
+def create(registry: Registry, settings: Settings, ids: list[str], year: int | None = None,
+           series: Series = Series.REGULAR, issued: dt.date | None = None) -> Issue:  # fmt: skip
+    """A new issue holding these submissions, numbered next in its series and year."""
+    records = _records(registry, ids)
+    items = tuple(item_from_record(r, mask=settings.issue_mask_pii) for r in records)
+    day = issued or dt.date.today()
+    base = defaults(settings)
+    stamp = now()
+
+    def make(number: int, total: int | None) -> dict[str, Any]:
+        issue = base.issue(year or day.year, number, series, items, total)
+        return replace(issue, issued=day, created_at=stamp, updated_at=stamp).as_dict()
+
+    with registry.batch():
+        data = registry.add_issue(series.value, year or day.year, settings.issue_total_from,
+                                  stamp, make)  # fmt: skip
+    return Issue.from_dict(data)
+
+
+def load(registry: Registry, number: int, year: int | None = None,
+         series: Series = Series.REGULAR) -> Issue:  # fmt: skip
+    year = year or dt.date.today().year
+    data = registry.issue(series.value, year, number)
+    if data is None:
+        label = f"{year}年{series.label}第{number}期"
+        raise InputError(f"没有{label}；可用 minyi issue list 查看已建的刊期")
+    return Issue.from_dict(data)
+
+
+def save(registry: Registry, issue: Issue) -> Issue:
+    stamp = now()
+    issue = replace(issue, updated_at=stamp)
+    with registry.batch():
+        registry.save_issue(issue.series.value, issue.year, issue.number, issue.as_dict(), stamp)
+    return issue
+
+
+def item_position(issue: Issue, which: str) -> int:
+    """An item by its 1-based position or its submission id."""
+    for i, item in enumerate(issue.items):
+        if item.submission_id == which:
+            return i
+    if which.isdigit() and 1 <= int(which) <= len(issue.items):
+        return int(which) - 1
+    raise InputError(
+        f"{issue.label}中没有第「{which}」篇稿件（可用序号 1–{len(issue.items)} 或稿件编号）"
+    )
+
+
+def set_item(issue: Issue, position: int, **changes: str) -> Issue:
+    items = list(issue.items)
+    items[position] = replace(items[position], **changes)
+    return replace(issue, items=tuple(items))
+
+
+def original_item(registry: Registry, settings: Settings, item: Item) -> Item:
+    record = registry.get(item.submission_id)
+    if record is None:
+        raise InputError(f"登记库中没有编号为 {item.submission_id} 的稿件")
+    return item_from_record(replace(record, status=Status.ACCEPTED), settings.issue_mask_pii)
+
+
+def diff(registry: Registry, settings: Settings, issue: Issue, position: int) -> str:
+    """The edits to one item against the text composed from its submission."""
+    item = issue.items[position]
+    before = original_item(registry, settings, item)
+    lines = difflib.unified_diff(
+        _lines(before), _lines(item), fromfile=f"{item.submission_id}（原稿）",
+        tofile=f"{item.submission_id}（编辑后）", lineterm="",
+    )  # fmt: skip
+    return "\n".join(lines)
+
+
+def _lines(item: Item) -> list[str]:
+    return [f"标题：{item.title}", f"反映人：{item.submitter}", *item.body.splitlines()]
+
+
+def blocking(registry: Registry, settings: Settings, issue: Issue) -> list[str]:
+    """Everything that forbids rendering this issue, as sentences for the clerk."""
+    problems = []
+    if not issue.unit.strip():
+        problems.append(
+            "未设置编发单位：请在 minyi.toml 中设置 issue_unit，或用 minyi issue edit 设置"
+        )
+    if not issue.items:
+        problems.append("本期没有稿件")
+    context = ScreenContext.for_options(settings.ingest_options())
+    for item in issue.items:
+        record = registry.get(item.submission_id)
+        if record is None:
+            problems.append(f"{item.submission_id}：登记库中已没有这篇稿件")
+        elif record.status is Status.QUARANTINED:
+            problems.append(f"{item.submission_id}「{record.original_name}」处于隔离状态"
+                            f"（涉密或待审）；审核后用 minyi release {record.id} 解除")  # fmt: skip
+        for finding in _screen(item, context):
+            if finding.category == SECRET:
+                problems.append(f"{item.submission_id}：编辑后的文字含密级标志「{finding.text}」")
+    return problems
+
+
+def _screen(item: Item, context: ScreenContext) -> list[Any]:
+    text = "\n".join((item.title, item.submitter, item.body))
+    probe = Record(sha256="", original_name=item.original_name, format=Format.TEXT, pages=(),
+                   text=text)  # fmt: skip
+    return find_sensitive(probe, context.matcher)
+
+
+def masked(issue: Issue, settings: Settings) -> Issue:
+    """The issue with any personal data in its (possibly edited) texts masked."""
+    if not settings.issue_mask_pii:
+        return issue
+    items = []
+    for item in issue.items:
+        changes = {}
+        for name in ("title", "submitter", "body"):
+            text = getattr(item, name)
+            for f in sorted(find_pii(text), key=lambda f: f.start or 0, reverse=True):
+                if f.start is not None and f.end is not None:
+                    value = mask_value(f.category, text[f.start : f.end])
+                    text = text[: f.start] + value + text[f.end :]
+            changes[name] = text
+        items.append(replace(item, **changes))
+    return replace(issue, items=tuple(items))
+
+
+def render(registry: Registry, settings: Settings, issue: Issue, outbox: Path,
+           converter: Converter | None, pdf: bool = True) -> Rendered:  # fmt: skip
+    """Check the issue, then render it; refuses with every blocking problem named."""
+    problems = blocking(registry, settings, issue)
+    if problems:
+        listed = "\n".join(f"  · {p}" for p in problems)
+        raise RenderError(f"{issue.year}年{issue.label}不能生成，有未解决的问题：\n{listed}")
+    renderer = Renderer(template(settings), converter)
+    result = renderer.render(masked(issue, settings), outbox, render_plan(settings, pdf))
+    with registry.batch():
+        registry.mark_rendered(issue.series.value, issue.year, issue.number, now(),
+                               str(result.folder))  # fmt: skip
+    return result
+
+
+def add_items(registry: Registry, settings: Settings, issue: Issue, ids: list[str]) -> Issue:
+    if not ids:
+        return issue
+    present = {item.submission_id for item in issue.items}
+    twice = [i for i in ids if i in present]
+    if twice:
+        raise InputError(f"稿件 {'、'.join(twice)} 已在本期中")
+    new = tuple(item_from_record(r, settings.issue_mask_pii) for r in _records(registry, ids))
+    return replace(issue, items=issue.items + new)
+
+
+def remove_items(issue: Issue, which: tuple[str, ...] | list[str]) -> Issue:
+    if not which:
+        return issue
+    drop = {item_position(issue, w) for w in which}
+    return replace(issue, items=tuple(i for n, i in enumerate(issue.items) if n not in drop))
+
+
+TITLE_LABEL, SUBMITTER_LABEL = "标题：", "反映人："
+
+
+def item_file(item: Item) -> str:
+    """An item as a text file for editing: two labelled lines, a blank line, the body."""
+    return f"{TITLE_LABEL}{item.title}\n{SUBMITTER_LABEL}{item.submitter}\n\n{item.body}\n"
+
+
+def parse_item_file(path: Path) -> dict[str, str]:
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"「{path}」不是 UTF-8 文本文件；请用记事本另存为 UTF-8") from None
+    if (
+        len(lines) < 2
+        or not lines[0].startswith(TITLE_LABEL)
+        or not lines[1].startswith(SUBMITTER_LABEL)
+    ):
+        raise InputError(f"「{path}」的前两行应为“{TITLE_LABEL}……”和“{SUBMITTER_LABEL}……”")
+    title = lines[0][len(TITLE_LABEL) :].strip()
+    if not title:
+        raise InputError(f"「{path}」中标题为空")
+    body = "\n".join(line.strip() for line in lines[2:] if line.strip())
+    return {"title": title, "submitter": lines[1][len(SUBMITTER_LABEL) :].strip(), "body": body}
