@@ -143,8 +143,6 @@ class DocumentBuilder:
         return p
 
     def _predict(self, style: str, text: str) -> int:
-        if style == "文章标题":
-            return L.line_count(text, L.TITLE_PT, condensed=False)
         indent = 2 * L.BODY_PT if style in ("Normal", "要目", "编者按") or "级标题" in style else 0
         return L.line_count(text, L.BODY_PT, first_indent_pt=indent)
 
@@ -205,7 +203,12 @@ class DocumentBuilder:
         self.para("Normal", lines=1)
 
     def item(self, item: Item) -> None:
-        self.para("文章标题", item.title)
+        lines = L.title_lines(item.title)
+        title = self.para("文章标题", lines=len(lines))
+        for i, line in enumerate(lines):
+            run = title.add_run(line)
+            if i < len(lines) - 1:
+                run.add_break()
         line = submitter_text(item, self.copy, self.t)
         if line and self.copy.submitter is SubmitterPlace.TITLE:
             self.para("反映人", line)
@@ -274,7 +277,7 @@ class DocumentBuilder:
             p = table.cell(i, 0).paragraphs[0]
             p.style = self.doc.styles["版记"]
             p.text = f"{row.left}\t{row.right}" if row.right else row.left
-            tabs = (("right", X.mm(L.BLOCK_W_MM) - 2 * SMALL_CHAR),)
+            tabs = (("right", X.mm(L.BLOCK_W_MM) - SMALL_CHAR),)  # from the margin, as Word does
             hang = (
                 2 * SMALL_CHAR if row.left[1:2] == "：" else 0
             )  # 报：… wraps under its first name

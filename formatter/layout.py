@@ -83,3 +83,32 @@ def _units(text: str) -> list[str]:
         else:
             units.append(ch)
     return units
+
+
+TITLE_CHARS = 20  # 二号 characters on a line of the text block
+# Where a title may break: after these, a line ends on a whole word (…的 / 建议).
+_TITLE_BREAK_AFTER = set("的和与及、，；：）》”对于中")
+
+
+def title_lines(title: str, width: int = TITLE_CHARS) -> list[str]:
+    """A long title broken into balanced lines at word ends, none wider than ``width``.
+
+    GB/T 9704 asks for titles broken with words kept whole, in a pleasing shape:
+    each break goes after a particle or punctuation mark nearest an even share
+    of what remains; if no such place fits, one more line is tried, and only
+    then the plain even cut.
+    """
+    if len(title) <= width:
+        return [title]
+    fewest = -(-len(title) // width)
+    for count in (fewest, fewest + 1):
+        low = max(1, len(title) - width * (count - 1))
+        high = min(width, len(title) - 1)
+        share = len(title) / count
+        places = [i for i in range(max(low, round(share / 2)), high + 1)
+                  if title[i - 1] in _TITLE_BREAK_AFTER and title[i] not in NO_START]  # fmt: skip
+        if places:
+            cut = min(places, key=lambda i: abs(i - share))
+            return [title[:cut], *title_lines(title[cut:], width)]
+    cut = -(-len(title) // fewest)
+    return [title[:cut], *title_lines(title[cut:], width)]

@@ -12,6 +12,7 @@ from typing import Any
 from formatter.compose import blocks
 from formatter.context import Copy, colophon, masthead, submitter_text
 from formatter.issue import Issue
+from formatter.layout import title_lines
 from formatter.template import Template
 
 
@@ -20,6 +21,7 @@ def preview_context(issue: Issue, t: Template, copy: Copy) -> dict[str, Any]:
     for n, item in enumerate(issue.items, start=1):
         items.append({
             "title": item.title,
+            "title_lines": title_lines(item.title),
             "entry": t.say("contents_entry", n=n, title=item.title),
             "submitter": submitter_text(item, copy, t),
             "blocks": [{"kind": b.kind.value, "text": b.text, "lead": b.lead,

@@ -76,6 +76,12 @@ class Renderer:
                 "package": members,
             }
             package.write_manifest(stage, issue, extra)
+        rare = outside_gb2312(issue)
+        if rare and "GB2312" in self.template.fonts.body:
+            result.notes.append(
+                f"本期有 GB2312 字库以外的字「{''.join(rare)}」：{self.template.fonts.body} 等字体"
+                "没有这些字，Word/WPS 会借用其他字体显示，打印前请核对"
+            )
         result.files = sorted(p for p in folder.iterdir() if p.is_file())
         if members:
             result.package = folder / f"{name}（报送）.zip"
@@ -142,6 +148,24 @@ class Renderer:
                 path.unlink()
             (stage / ".upward").rmdir()
         return digests
+
+
+def outside_gb2312(issue: Issue) -> list[str]:
+    """Chinese characters of the issue that GB2312 fonts (仿宋_GB2312, 楷体_GB2312) lack."""
+    rare = set()
+    for item in issue.items:
+        for ch in item.title + item.submitter + item.body:
+            if ord(ch) >= 0x3400 and not _in_gb2312(ch):
+                rare.add(ch)
+    return sorted(rare)
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _differs(a: Copy, b: Copy) -> bool:
