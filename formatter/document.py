@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from formatter import layout as L
 from formatter import wordxml as X
@@ -125,16 +127,15 @@ class DocumentBuilder:
 
     def _font_table(self) -> None:
         """Each standard font with the alternative Word/WPS use when it is not installed."""
-        part = self.doc.part.font_table_part if hasattr(self.doc.part, "font_table_part") else None
-        if part is None:
-            return
-        root = part.element
+        part = self.doc.part.part_related_by(RT.FONT_TABLE)
+        root = etree.fromstring(part.blob)
         for name, alternative in self.t.fonts.fallbacks().items():
             font = X.element("w:font", name=name)
             font.append(X.element("w:altName", val=alternative))
             font.append(X.element("w:charset", val="86"))  # GB2312
-            font.append(X.element("w:family", val="roman"))
+            font.append(X.element("w:family", val="auto"))
             root.append(font)
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     # -- content ----------------------------------------------------------------------------
     def para(self, style: str, text: str = "", lines: int | None = None) -> Paragraph:

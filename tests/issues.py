@@ -19,7 +19,12 @@ PARAGRAPH = (
 
 def long_body(chars: int = 3000) -> str:
     """Headings of each level and plain paragraphs, about ``chars`` characters."""
-    parts = ["一、基本情况", PARAGRAPH, "（一）管网老化失修。" + PARAGRAPH, "1.加大投入。" + PARAGRAPH]
+    parts = [
+        "一、基本情况",
+        PARAGRAPH,
+        "（一）管网老化失修。" + PARAGRAPH,
+        "1.加大投入。" + PARAGRAPH,
+    ]
     parts += ["二、几点建议", "（二）健全机制", "（1）" + PARAGRAPH]
     while sum(len(p) for p in parts) < chars:
         parts.append(PARAGRAPH * 2)
@@ -59,7 +64,9 @@ def text_lines(page: Any) -> list[tuple[float, float, str, list[dict[str, Any]]]
 
 
 def footer_text(page: Any) -> list[dict[str, Any]]:
-    return sorted((c for c in page.chars if c["top"] / MM > BLOCK_BOTTOM + 1), key=lambda c: c["x0"])
+    return sorted(
+        (c for c in page.chars if c["top"] / MM > BLOCK_BOTTOM + 1), key=lambda c: c["x0"]
+    )
 
 
 def rules(page: Any) -> list[dict[str, Any]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.pdftypes import resolve1
 import pytest
 from conftest import need_tool
 from issues import (
@@ -24,11 +24,11 @@ from issues import (
     rules,
     text_lines,
 )
+from pdfminer.pdftypes import resolve1
 
 from formatter import layout as L
-from formatter.context import colophon
+from formatter.context import Copy, colophon
 from formatter.document import DocumentBuilder
-from formatter.context import Copy
 from formatter.pdf import fontconfig_env
 from formatter.render import Rendered, Renderer, RenderPlan
 from formatter.template import Template
@@ -67,7 +67,7 @@ def test_page_size_margins_and_grid(long_issue: Rendered) -> None:
         assert len(lines) == 22
         tops = [top for top, *_ in lines]
         assert tops[0] == pytest.approx(BLOCK_TOP + 2, abs=2.5)
-        pitches = [b - a for a, b in zip(tops, tops[1:], strict=False)]
+        pitches = [b - a for a, b in itertools.pairwise(tops)]
         assert all(p == pytest.approx(PITCH_MM, abs=0.15) for p in pitches)
         full = [chars for _, _, text, chars in lines if len(text) == 28]
         assert len(full) >= 15  # most lines of running text hold exactly 28 characters
@@ -220,3 +220,33 @@ def test_forwarding_package_holds_the_upward_copy(long_issue: Rendered) -> None:
     with zipfile.ZipFile(long_issue.package) as archive:
         names = sorted(archive.namelist())
     assert names == ["社情民意信息2026年第3期（报送）.docx", "社情民意信息2026年第3期（报送）.pdf"]
+
+
+def test_line_prediction_matches_libreoffice_for_mixed_text(renderer: Renderer,
+                                                            tmp_path: Path) -> None:  # fmt: skip
+    """Without a PDF (--no-pdf) the 版记 padding rests on the prediction alone: it must hold."""
+    mixed = [
+        "2025年全县GDP增长5.2%，PM2.5平均浓度为32微克/立方米，较上年下降8.6%，空气质量优良天数达到315天。",
+        "据统计，全县共有APP注册用户12.6万人，WiFi覆盖率达到93%，5G基站建成468个，投资约3.2亿元。",
+        "建议（一）完善“一网通办”平台；（二）推行“最多跑一次”改革，力争2026年底前实现100项事项网上办理。",
+    ]
+    body = "\n".join(mixed * 6)
+    result = renderer.render(issue(item(1, body)), tmp_path, RenderPlan())
+    assert not result.corrected
+
+
+def test_a_wrong_prediction_is_corrected_from_the_measured_pdf(
+    renderer: Renderer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = L.line_count
+    monkeypatch.setattr(L, "line_count", lambda text, *a, **k: real(text, *a, **k) + 1)
+    result = renderer.render(issue(item(1, PARAGRAPH * 3)), tmp_path, RenderPlan())
+    assert result.corrected
+    with pdfplumber.open(pdf_of(result)) as pdf:
+        last = pdf.pages[-1]
+        assert rules(last)[-1]["y"] == pytest.approx(BLOCK_BOTTOM, abs=1.2)
+        assert text_lines(last)[-1][2] == "（共印30份）"
+
+
+def test_no_correction_was_needed_for_plain_text(long_issue: Rendered) -> None:
+    assert not long_issue.corrected
