@@ -31,6 +31,7 @@ from formatter.issue import Issue, Item, SubmitterPlace
 from formatter.template import Template
 
 CHAR = 320  # one 三号 character in twips (indents are counted in characters)
+KEEP_WITH_NEXT = {"文章标题", "要目标题", "一级标题", "二级标题", "三级标题", "四级标题"}
 SMALL_CHAR = 280  # one 四号 character
 
 
@@ -50,7 +51,7 @@ class DocumentBuilder:
         self.copy = copy
         self.doc = Document()
         self.lines = 0
-        self._z = 1
+        self._kept = 0  # lines of the keep-with-next paragraphs just added
         self._setup_page()
         self._styles()
         body = self.doc.element.body
@@ -104,6 +105,7 @@ class DocumentBuilder:
         self._style("版记", f.body, L.SMALL_PT, line=L.LINE_TWIPS, left=SMALL_CHAR,
                     right=SMALL_CHAR)  # fmt: skip
         self._font_table()
+        self._ids = {s.name: s.style_id for s in self.doc.styles if s.name}
 
     def _style(self, name: str, face: str, size: float, *, line: int, condense: bool = False,
                color: str | None = None, **ppr: object) -> None:  # fmt: skip
@@ -139,9 +141,19 @@ class DocumentBuilder:
 
     # -- content ----------------------------------------------------------------------------
     def para(self, style: str, text: str = "", lines: int | None = None) -> Paragraph:
-        p = self.doc.add_paragraph(text, style=style)
-        self.lines += lines if lines is not None else self._predict(style, text)
+        p = self.doc.add_paragraph(text)
+        p._p.style = self._ids[style]  # by id: python-docx looks names up one by one
+        self._advance(lines if lines is not None else self._predict(style, text),
+                      style in KEEP_WITH_NEXT)  # fmt: skip
         return p
+
+    def _advance(self, lines: int, keep_next: bool = False) -> None:
+        """Count grid lines, as the layout will: headings kept with the next paragraph
+        that end a page move to the next one, leaving their lines empty."""
+        if not keep_next and self._kept and self.lines % L.LINES_PER_PAGE == 0:
+            self.lines += self._kept
+        self._kept = self._kept + lines if keep_next else 0
+        self.lines += lines
 
     def _predict(self, style: str, text: str) -> int:
         indent = 2 * L.BODY_PT if style in ("Normal", "要目", "编者按") or "级标题" in style else 0
@@ -244,16 +256,14 @@ class DocumentBuilder:
         width_pt = L.block_width_pt() / columns - 2
         for r, row in enumerate(rows):
             height = max(L.line_count(c, width_pt=width_pt) for c in row)
-            self.lines += height
+            self._advance(height)
             X.child(table.rows[r]._tr.get_or_add_trPr(), "w:trHeight",
                     val=height * L.LINE_TWIPS, hRule="atLeast")  # fmt: skip
             for c, text in enumerate(row):
                 cell = table.cell(r, c)
                 cell.paragraphs[0].text = text
                 cell.paragraphs[0].style = self.doc.styles["表格"]
-        mar = X.child(table._tbl.tblPr, "w:tblCellMar")
-        for edge in ("top", "bottom"):
-            mar.append(X.element(f"w:{edge}", w=0, type="dxa"))
+        X.table_props(table._tbl.tblPr, margins=("top", "bottom"))
 
     # -- 版记 ----------------------------------------------------------------------------------
     def colophon(self, rows: list[Row]) -> None:
@@ -261,7 +271,7 @@ class DocumentBuilder:
         black = self.t.black
         sizes = {"thick": 8, "thin": 6}  # eighths of a point: 0.35 mm and 0.25 mm
         for i, row in enumerate(rows):
-            self.lines += row.lines
+            self._advance(row.lines)
             edges: dict[str, tuple[int, str]] = {}
             if row.rule_above:
                 edges["top"] = (sizes[row.rule_above], black)
@@ -285,11 +295,8 @@ class DocumentBuilder:
             X.paragraph_props(p._p.get_or_add_pPr(), line=L.LINE_TWIPS, align="left",
                               left=SMALL_CHAR + hang, right=SMALL_CHAR, first_line=-hang,
                               tabs=tabs)  # fmt: skip
-        tblpr = table._tbl.tblPr
-        X.child(tblpr, "w:tblW", w=X.mm(L.BLOCK_W_MM), type="dxa")
-        mar = X.child(tblpr, "w:tblCellMar")
-        for edge in ("top", "left", "bottom", "right"):
-            mar.append(X.element(f"w:{edge}", w=0, type="dxa"))
+        X.table_props(table._tbl.tblPr, width=X.mm(L.BLOCK_W_MM),
+                      margins=("top", "left", "bottom", "right"))  # fmt: skip
         # Word ends a document with a paragraph; half a point high, it still fits the page.
         ppr = self.doc.add_paragraph()._p.get_or_add_pPr()
         X.paragraph_props(ppr, line=10, align="left", snap=False)

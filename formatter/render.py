@@ -54,6 +54,7 @@ class Renderer:
     def __init__(self, template: Template, converter: Converter | None) -> None:
         self.template = template
         self.converter = converter
+        self._substitutions: list[Substitution] | None = None
 
     def render(self, issue: Issue, outbox: Path, plan: RenderPlan) -> Rendered:
         if not issue.items:
@@ -97,8 +98,9 @@ class Renderer:
             return [docx]
         target = stem.with_suffix(".pdf")
         built = self._pdf(issue, copy, built, docx, target, result)
-        if not result.substitutions:
-            result.substitutions = font_substitutions(self.template.fonts)
+        if self._substitutions is None:  # the fonts installed do not change during a batch
+            self._substitutions = font_substitutions(self.template.fonts)
+        result.substitutions = self._substitutions
         return [docx, target]
 
     def _pdf(self, issue: Issue, copy: Copy, built: Built, docx: Path, target: Path,

@@ -79,10 +79,10 @@ def paragraph_props(ppr: etree._Element, *, line: int, align: str = "both",
         for kind, pos in tabs:
             holder.append(element("w:tab", val=kind, pos=pos))
         ppr.append(holder)
-    if not snap:  # text larger than the grid keeps one line (LibreOffice would take two)
-        ppr.append(element("w:snapToGrid", val=0))
     ppr.append(element("w:autoSpaceDE", val=0))
     ppr.append(element("w:autoSpaceDN", val=0))
+    if not snap:  # text larger than the grid keeps one line (LibreOffice would take two)
+        ppr.append(element("w:snapToGrid", val=0))
     ppr.append(element("w:spacing", before=0, after=0, line=line, lineRule="exact"))
     if first_line < 0:
         ppr.append(element("w:ind", left=left, right=right, hanging=-first_line))
@@ -91,6 +91,24 @@ def paragraph_props(ppr: etree._Element, *, line: int, align: str = "both",
     ppr.append(element("w:jc", val=align))
     if outline is not None:
         ppr.append(element("w:outlineLvl", val=outline))
+
+
+def table_props(tblpr: etree._Element, *, width: int | None = None,
+                margins: tuple[str, ...] = ()) -> None:  # fmt: skip
+    """Width and zero cell margins on a ``w:tblPr``, its children kept in schema order."""
+    if width is not None:
+        child(tblpr, "w:tblW", w=width, type="dxa")
+    if margins:
+        holder = child(tblpr, "w:tblCellMar")
+        for edge in margins:
+            holder.append(element(f"w:{edge}", w=0, type="dxa"))
+    order = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+             "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+             "tblLayout", "tblCellMar", "tblLook"]  # fmt: skip
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+    children = sorted(tblpr, key=lambda el: rank.get(el.tag, len(order)))
+    for el in children:
+        tblpr.append(el)  # re-appending moves each element into the sorted order
 
 
 def cell_borders(tcpr: etree._Element, **edges: tuple[int, str]) -> None:

@@ -17,6 +17,7 @@ import atexit
 import contextlib
 import functools
 import json
+import logging
 import os
 import select
 import shutil
@@ -28,6 +29,8 @@ from functools import cached_property
 from pathlib import Path
 
 from minyi.errors import MinyiError
+
+log = logging.getLogger(__name__)
 
 INSTALL_HINT = "Debian/Ubuntu：sudo apt-get install libreoffice-writer-nogui"
 
@@ -151,6 +154,7 @@ class LibreOffice:
                 f"LibreOffice 转换超时或异常退出（限时 {self.timeout:.0f} 秒），文件可能已损坏"
             )
         if not answer.get("ok"):
+            log.info("LibreOffice could not convert %s: %s", source.name, answer.get("error"))
             raise OfficeError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
 
     def _start_server(self) -> None:

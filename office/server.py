@@ -49,32 +49,16 @@ def _props(**values: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _paragraphs(text: Any) -> Any:
-    """Every paragraph of a text, those inside table cells included."""
-    items = text.createEnumeration()
-    while items.hasMoreElements():
-        item = items.nextElement()
-        if item.supportsService("com.sun.star.text.Paragraph"):
-            yield item
-        elif item.supportsService("com.sun.star.text.TextTable"):
-            for name in item.getCellNames():
-                yield from _paragraphs(item.getCellByName(name))
-
-
 def _plain_spacing(document: Any) -> None:
-    """No automatic gap between Chinese and Latin/digits (the .docx asked for none)."""
-    texts = [document.getText()]
-    styles = document.getStyleFamilies().getByName("PageStyles")
-    for name in styles.getElementNames():
-        style = styles.getByName(name)
-        for part in ("HeaderText", "FooterText", "HeaderTextLeft", "FooterTextLeft"):
-            if style.getPropertySetInfo().hasPropertyByName(part):
-                value = style.getPropertyValue(part)
-                if value is not None:
-                    texts.append(value)
-    for text in texts:
-        for paragraph in _paragraphs(text):
-            paragraph.setPropertyValue("ParaIsCharacterDistance", False)
+    """No automatic gap between Chinese and Latin/digits (the .docx asked for none).
+
+    The .docx import switches it on in the default paragraph style, which every
+    other style inherits from; switching it off there is one call (a loop over
+    all 150-odd styles costs a UNO round trip each: 0.16 s a document).
+    """
+    styles = document.getStyleFamilies().getByName("ParagraphStyles")
+    if styles.hasByName("Standard"):
+        styles.getByName("Standard").setPropertyValue("ParaIsCharacterDistance", False)
 
 
 def _convert(desktop: Any, request: dict[str, Any]) -> None:

@@ -219,3 +219,40 @@ def test_classified_issue_gets_no_forwarding_package(tmp_path: Path) -> None:
         0
     ]
     assert first.text == "秘密★1年\t000012"  # 密级 at left, 份号 at right
+
+
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+             "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+             "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+             "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+             "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+             "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]  # fmt: skip
+RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+             "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
+             "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight",
+             "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+             "eastAsianLayout", "specVanish", "oMath"]  # fmt: skip
+TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+               "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+               "shd", "tblLayout", "tblCellMar", "tblLook"]  # fmt: skip
+
+
+def test_properties_are_in_schema_order_so_word_opens_the_file() -> None:
+    """Word refuses a document whose property elements are out of the schema's order."""
+    body = "一、标题\n（一）小标题。正文。\n甲\t乙\n丙\t丁\n" + PARAGRAPH
+    data = render_docx(Template(), issue(item(1, body), mark="秘密★1年", copy_number="001",
+                                         foreword="编者按文字。"), Copy()).data  # fmt: skip
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = [archive.read(n) for n in ("word/document.xml", "word/styles.xml",
+                                            "word/footer1.xml", "word/footer2.xml")
+                 if n in archive.namelist()]  # fmt: skip
+    checked = 0
+    for part in parts:
+        root = etree.fromstring(part)
+        for tag, order in (("pPr", PPR_ORDER), ("rPr", RPR_ORDER), ("tblPr", TBLPR_ORDER)):
+            for props in root.iter(f"{W}{tag}"):
+                names = [el.tag.replace(W, "") for el in props if el.tag.startswith(W)]
+                ranks = [order.index(n) for n in names]
+                assert ranks == sorted(ranks), (tag, names)
+                checked += 1
+    assert checked > 50
