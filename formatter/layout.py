@@ -92,8 +92,14 @@ def _units(text: str) -> list[str]:
     units: list[str] = []
     for ch in text:
         last = units[-1] if units else ""
-        if (last and _latin(ch) and _latin(last[-1])) or (last and last[-1] in NO_END) or (
-            last and ch in NO_START and (_latin(last[-1]) or (last[-1] in NO_START and len(last) > 1))
+        if (
+            (last and _latin(ch) and _latin(last[-1]))
+            or (last and last[-1] in NO_END)
+            or (
+                last
+                and ch in NO_START
+                and (_latin(last[-1]) or (last[-1] in NO_START and len(last) > 1))
+            )
         ):
             units[-1] += ch
         else:

@@ -49,12 +49,18 @@ def _libreoffice(settings: Settings) -> Check:
     binary = find_soffice()
     if binary is None:
         return Check(
-            "LibreOffice", False, f"未找到（{INSTALL_HINT}）", "读取 .doc/.wps/.rtf/.odt 文件"
+            "LibreOffice",
+            False,
+            f"未找到（{INSTALL_HINT}）",
+            "读取 .doc/.wps/.rtf/.odt 文件；生成刊物 PDF",
         )
     office = LibreOffice(binary, settings.office_timeout)
     try:
         return Check(
-            "LibreOffice", True, f"{office.version}（{binary}）", "读取 .doc/.wps/.rtf/.odt 文件"
+            "LibreOffice",
+            True,
+            f"{office.version}（{binary}）",
+            "读取 .doc/.wps/.rtf/.odt 文件；生成刊物 PDF",
         )
     finally:
         office.close()
@@ -80,11 +86,27 @@ def _fonts() -> Check:
                  "PDF 排版输出中的中文字体（Debian：apt-get install fonts-noto-cjk）", False)  # fmt: skip
 
 
+def _issue_fonts(settings: Settings) -> Check:
+    from formatter.pdf import font_substitutions
+    from formatter.template import Template
+    from minyi.errors import MinyiError
+
+    try:
+        fonts = Template(settings.templates).fonts
+    except MinyiError as exc:
+        return Check("刊物字体", False, exc.message, "生成刊物")
+    found = font_substitutions(fonts)
+    detail = "；".join(s.describe() for s in found)
+    return Check("刊物字体（PDF）", all(s.used for s in found), detail,
+                 "PDF 中各标准字体的替代（办公室装有正版字体时直接使用）", False)  # fmt: skip
+
+
 def checks(settings: Settings) -> list[Check]:
     return [
         Check("Python", sys.version_info >= (3, 11), sys.version.split()[0], "全部功能"),
         _package("pypdfium2", "PDFium（pypdfium2）", "PDF 文字提取与扫描页渲染"),
-        _package("python-docx", "python-docx", "生成 Word 样例"),
+        _package("python-docx", "python-docx", "生成刊物 Word 文件与样例"),
+        _package("jinja2", "Jinja2", "刊物模板措辞与网页预览"),
         _package("lxml", "lxml", "读取 .docx"),
         _package("numpy", "NumPy", "近似重复检测"),
         _package("pyahocorasick", "pyahocorasick", "敏感词筛查"),
@@ -96,4 +118,5 @@ def checks(settings: Settings) -> list[Check]:
         _libreoffice(settings),
         _package("reportlab", "reportlab（可选）", "minyi sample 生成 PDF 样例", required=False),
         _fonts(),
+        _issue_fonts(settings),
     ]

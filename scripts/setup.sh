@@ -45,12 +45,15 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 if [ "$system" = "--system" ]; then
-  # LibreOffice converts .doc/.wps/.rtf/.odt; CJK fonts render the test scans.
+  # LibreOffice converts .doc/.wps/.rtf/.odt and renders issues to PDF; CJK fonts render the
+  # test scans and the issues.
   needed=()
   command -v soffice >/dev/null || needed+=(libreoffice-writer-nogui)
   /usr/bin/python3 -c "import uno" 2>/dev/null || needed+=(python3-uno)
   [ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || needed+=(fonts-noto-cjk)
   [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || needed+=(fonts-wqy-zenhei)
+  # 楷体 in rendered issues (the PDF font aliases map 楷体 to AR PL UKai).
+  [ -e /usr/share/fonts/truetype/arphic/ukai.ttc ] || needed+=(fonts-arphic-ukai)
   command -v unshare >/dev/null || needed+=(util-linux)
   if [ "${#needed[@]}" -gt 0 ]; then
     echo "正在安装系统软件包：${needed[*]} ……" >&2

@@ -7,6 +7,8 @@ from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 
+import click
+
 from ingest.receipt import Disposition, Receipt
 from ingest.report import report_line
 from minyi.cli import cli
@@ -23,6 +25,14 @@ def test_every_documented_command_exists() -> None:
     assert documented, "README shows no minyi commands"
     assert documented <= set(cli.commands)
     assert set(cli.commands) <= documented
+
+
+def test_every_issue_subcommand_is_documented() -> None:
+    code = "\n".join(re.findall(r"```\w*\n(.*?)```", README, re.S))
+    documented = set(re.findall(r"^minyi issue ([a-z]+)", code, re.M))
+    group = cli.commands["issue"]
+    assert isinstance(group, click.Group)
+    assert documented == set(group.commands)
 
 
 def test_every_setting_is_documented() -> None:

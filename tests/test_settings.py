@@ -63,3 +63,26 @@ def test_example_config_is_valid() -> None:
     loaded = settings.load(example, environ={})
     assert loaded == settings.load(environ={}, data_dir=example.parent / "data",
                                    inbox=example.parent / "inbox", outbox=example.parent / "outbox")  # fmt: skip
+
+
+def test_issue_settings_from_toml_and_environment(tmp_path: Path) -> None:
+    config = tmp_path / "minyi.toml"
+    config.write_text('issue_report_to = ["市政协办公室", "省政协办公室"]\nissue_print_names = true\n',
+                      encoding="utf-8")  # fmt: skip
+    loaded = settings.load(config, environ={"MINYI_ISSUE_SEND_TO": "县委；县政府",
+                                            "MINYI_ISSUE_CONTACTS": "是"})  # fmt: skip
+    assert loaded.issue_report_to == ("市政协办公室", "省政协办公室")
+    assert loaded.issue_send_to == ("县委", "县政府")
+    assert loaded.issue_print_names is True and loaded.issue_contacts is True
+    with pytest.raises(ConfigError, match="issue_mask_pii"):
+        settings.load(environ={"MINYI_ISSUE_MASK_PII": "也许"})
+    with pytest.raises(ConfigError, match="issue_submitter"):
+        settings.load(environ={"MINYI_ISSUE_SUBMITTER": "top"})
+    with pytest.raises(ConfigError, match="issue_unit"):
+        settings.load(config=_toml(tmp_path, "issue_unit = 3"), environ={})
+
+
+def _toml(folder: Path, text: str) -> Path:
+    path = folder / "other.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
