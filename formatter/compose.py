@@ -74,6 +74,7 @@ def item_from_record(record: Record, mask: bool = True) -> Item:
         contact=contact,
         body="\n".join(body),
         original_name=record.original_name,
+        source_sha256=record.sha256,
     )
 
 

@@ -43,6 +43,7 @@ class Item:
     contact: str  # phone etc., printed only where the office says so
     body: str  # the publication text, paragraphs separated by newlines
     original_name: str = ""
+    source_sha256: str = ""  # the submitted file's SHA-256, as in the registry
 
     def with_body(self, body: str) -> Item:
         return replace(self, body=body)

@@ -102,6 +102,7 @@ def write_manifest(folder: Path, issue: Issue, extra: dict[str, Any]) -> Path:
                 "submission_id": item.submission_id,
                 "title": item.title,
                 "source": item.original_name,
+                "source_sha256": item.source_sha256,
                 "body_sha256": _text_hash(item.body),
             }
             for item in issue.items

@@ -115,6 +115,9 @@ def test_render_without_pdf_masks_personal_data_and_builds_the_package(office: P
     assert not any("张建华" in p.text for p in upward.paragraphs)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert [i["submission_id"] for i in manifest["items"]] == ["2026-0001", "2026-0002"]
+    report = {json.loads(line)["id"]: json.loads(line) for line in (office / "r.jsonl").open()}
+    assert manifest["items"][0]["source_sha256"] == report["2026-0001"]["sha256"]
+    assert manifest["items"][0]["source"] == "1-养老.docx"
     assert "rendered_at" in manifest and set(manifest["package"]) == {
         "社情民意信息2026年第1期（报送）.docx"}  # fmt: skip
     assert "生成时间" in minyi(office, "issue", "list") and "未生成" not in minyi(

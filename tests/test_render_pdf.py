@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import need_tool
+from conftest import UNDER_CI, need_tool
 from issues import (
     BLOCK_BOTTOM,
     BLOCK_LEFT,
@@ -250,3 +252,32 @@ def test_a_wrong_prediction_is_corrected_from_the_measured_pdf(
 
 def test_no_correction_was_needed_for_plain_text(long_issue: Rendered) -> None:
     assert not long_issue.corrected
+
+
+def test_the_offices_own_fonts_win_over_the_aliases(tmp_path: Path) -> None:
+    """A font installed under a standard name is used; the aliases only fill gaps."""
+    fc_match = need_tool("fc-match")
+    from formatter.pdf import FONTCONFIG
+
+    source = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+    if not source.exists():
+        if UNDER_CI:
+            pytest.fail("fonts-wqy-zenhei is installed by the test set-up")
+        pytest.skip("no WenQuanYi Zen Hei to stand in for an office font")
+    fonts = tmp_path / "fonts"  # the office's font, installed under the standard name
+    fonts.mkdir()
+    (fonts / "fangsong.ttc").symlink_to(source)
+    office = tmp_path / "office-fonts.conf"
+    office.write_text(f"""<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><include>{FONTCONFIG}</include><dir>{fonts}</dir><cachedir>{tmp_path}/cache</cachedir>
+<match target="scan"><test name="file" compare="contains"><string>{fonts}</string></test>
+<edit name="family" mode="assign" binding="same"><string>仿宋_GB2312</string></edit></match>
+</fontconfig>""", encoding="utf-8")  # fmt: skip
+    env = {**os.environ, "FONTCONFIG_FILE": str(office)}
+    found = subprocess.run([fc_match, "-f", "%{family}", "仿宋_GB2312"], env=env, text=True,
+                           capture_output=True, check=True).stdout  # fmt: skip
+    assert found.startswith("仿宋_GB2312")
+    shipped = {**env, "FONTCONFIG_FILE": str(FONTCONFIG)}
+    found = subprocess.run([fc_match, "-f", "%{family[0]}", "仿宋_GB2312"], env=shipped, text=True,
+                           capture_output=True, check=True).stdout  # fmt: skip
+    assert found == "Noto Serif CJK SC"
