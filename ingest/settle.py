@@ -4,8 +4,14 @@ Clerks copy files onto shared folders, sometimes slowly, sometimes in bursts.
 A file is taken only when its size and modification time have not changed for
 the settle time (shorter once a file-system event says the writer closed it),
 it can be opened for reading, and its container reads: a .docx/.zip whose
-central directory parses, a PDF that ends with its end-of-file marker. The
-clock is injected, so the tests need not sleep.
+central directory parses, a PDF that ends with its end-of-file marker.
+
+A file whose modification time is already older than the settle time when it
+is first seen (a folder moved into the inbox, files there before the watcher
+started) has by its own record not changed for that long: a second look a
+moment later confirms it. That shortcut needs the file's times and our clock to
+agree, so it is used on the local disk only (event mode), never on network
+shares, whose server clock may differ. Clocks are injected: tests need not sleep.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 Clock = Callable[[], float]
+QUIET_LOOK = 0.2  # seconds between two looks at a file already quiet by its own mtime
 
 
 @dataclass
@@ -25,17 +32,19 @@ class _Seen:
     mtime_ns: int
     stable_since: float
     closed: bool = False
+    quiet: bool = False  # unchanged for the settle time already, by its mtime
 
 
 class SettleTracker:
     """Tracks candidate files until they are ready to be taken."""
 
     def __init__(self, settle: float, settle_closed: float, clock: Clock,
-                 give_up: float = 120) -> None:  # fmt: skip
+                 give_up: float = 120, wall: Clock | None = None) -> None:  # fmt: skip
         self.settle = settle
         self.settle_closed = settle_closed
         self.give_up = give_up  # an unchanged but incomplete file is taken after this long
         self.clock = clock
+        self.wall = wall  # the clock file times are compared with; None: do not trust them
         self._seen: dict[Path, _Seen] = {}
 
     def observe(self, path: Path) -> None:
@@ -48,7 +57,8 @@ class SettleTracker:
         now = self.clock()
         seen = self._seen.get(path)
         if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
-            self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
+            age = self.wall() - st.st_mtime_ns / 1e9 if self.wall is not None else -1.0
+            self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now, quiet=age >= self.settle)
 
     def closed(self, path: Path) -> None:
         """The writer closed the file (an inotify close-write event)."""
@@ -65,6 +75,8 @@ class SettleTracker:
         found = []
         for path, seen in list(self._seen.items()):
             wait = self.settle_closed if seen.closed else self.settle
+            if seen.quiet:
+                wait = min(wait, QUIET_LOOK)
             if now - seen.stable_since < wait:
                 continue
             self.observe(path)  # one last look: still the same?

@@ -83,6 +83,8 @@ class Watcher:
         self.pipeline.start()
         self.mode = choose_mode(self.inbox, self.options.mode)
         observer = self._observe()
+        # File times are trusted only on the local disk (see ingest.settle).
+        self.tracker.wall = time.time if self.mode == "events" else None
         started = _now()
         log.info("开始监视 %s（%s）", self.inbox, self.mode)
         self._recover()
