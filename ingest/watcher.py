@@ -64,7 +64,7 @@ class Watcher:
     options: WatchOptions = field(default_factory=WatchOptions)
     clock: Callable[[], float] = time.monotonic
     mode: str = "events"
-    _events: queue.Queue[tuple[str, str]] = field(default_factory=queue.Queue, init=False)
+    _events: queue.Queue[tuple[str, str, bool]] = field(default_factory=queue.Queue, init=False)
     _flying: dict[str, _InFlight] = field(default_factory=dict, init=False)
     _finished: list[tuple[str, Future[Path]]] = field(default_factory=list, init=False)
     _held: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)  # retry/failed
@@ -81,6 +81,7 @@ class Watcher:
 
     def run(self, stop: threading.Event) -> None:
         self.pipeline.start()
+        self.pipeline.workers.warm()
         self.mode = choose_mode(self.inbox, self.options.mode)
         observer = self._observe()
         # File times are trusted only on the local disk (see ingest.settle).
@@ -129,7 +130,7 @@ class Watcher:
             def on_any_event(self, event):  # type: ignore[no-untyped-def]
                 kind = event.event_type
                 target = getattr(event, "dest_path", "") or event.src_path
-                events.put((kind, os.fsdecode(target)))
+                events.put((kind, os.fsdecode(target), event.is_directory))
 
         handler = Handler()
         if self.mode == "events":
@@ -149,13 +150,13 @@ class Watcher:
     def _drain_events(self) -> None:
         while True:
             try:
-                kind, target = self._events.get_nowait()
+                kind, target, folder = self._events.get_nowait()
             except queue.Empty:
                 return
             path = Path(target)
             if kind == "deleted":
                 self.tracker.forget(path)
-            elif path.is_dir():
+            elif folder:
                 # A folder created or moved in: take its files. A folder merely
                 # "modified" (a file added or removed in it) needs nothing here.
                 if kind in ("created", "moved") and path != self.inbox:

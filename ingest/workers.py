@@ -56,6 +56,17 @@ class Workers:
             job.future = self._executor().submit(self.reader, *job.args)
         return job
 
+    def warm(self) -> None:
+        """Start the worker processes now, with the common readers imported.
+
+        A long-running service calls this at start: otherwise the first files
+        dropped wait for the pool to spawn and import (about a second here).
+        """
+        if self.processes > 1:
+            pool = self._executor()
+            for future in [pool.submit(_warm_up) for _ in range(self.processes)]:
+                future.result()
+
     def result(self, job: Job, label: str) -> FileResult:
         if job.done is not None:
             return job.done
@@ -97,6 +108,14 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _warm_up() -> int:
+    import ingest.extractors.docx
+    import ingest.extractors.pdf
+    import ingest.extractors.text  # noqa: F401  (imported to be ready, not used here)
+
+    return os.getpid()
 
 
 def _ignore_interrupts() -> None:
