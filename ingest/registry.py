@@ -1,4 +1,4 @@
-"""The registry: with ``registry_issues``, the only code that touches SQLite.
+"""The registry: with ``registry_issues`` and ``registry_events``, the only SQLite code.
 
 One database file in the data folder, in WAL mode so that readers (``minyi
 report``, a watcher's status page) never block the writer. The schema is
@@ -20,6 +20,7 @@ import numpy as np
 
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Finding, Format, Page, PageSource, Record, Status, Submitter
+from ingest.registry_events import EventTables
 from ingest.registry_issues import IssueTables
 from ingest.schema import MIGRATIONS
 from ingest.screening.index import IndexEntry
@@ -37,7 +38,7 @@ class AlreadyRegisteredError(Exception):
         self.original_name = original_name
 
 
-class Registry(IssueTables):
+class Registry(IssueTables, EventTables):
     """The submissions, their pages, every receipt and the issues, in one SQLite file."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:

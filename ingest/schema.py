@@ -129,4 +129,27 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX issue_items_submission ON issue_items (submission_id);
     """,
+    # 5: follow-through — the events of each item's life after publication (报送,
+    # 采用, 转报, 批示, 办理反馈, 成果转化, satisfaction) and who is credited with
+    # each submission where the office set it (otherwise taken from the 反映人).
+    # Events are stored as JSON documents (``followup`` owns their model), with
+    # the columns statistics filter on.
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        kind TEXT NOT NULL,
+        date TEXT NOT NULL,
+        data TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX events_submission ON events (submission_id);
+    CREATE INDEX events_date ON events (date);
+    CREATE TABLE credits (
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        position INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (submission_id, position)
+    );
+    """,
 )

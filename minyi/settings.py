@@ -79,6 +79,10 @@ class Settings:
     issue_contacts: bool = False
     issue_upward_contacts: bool = False
     issue_mask_pii: bool = True
+    # Follow-through and statistics
+    points_table: Path | None = None
+    topics_table: Path | None = None
+    clerk: str = ""
 
     @property
     def registry_path(self) -> Path:

@@ -113,9 +113,9 @@ def pipeline(data_root: Path) -> Pipeline:
 
 
 def run_minyi(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
+    *args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed CLI as a clerk would, in a subprocess."""
+    """Run the installed CLI as a clerk would, in a subprocess (``input`` typed at prompts)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "minyi", *args],
@@ -124,4 +124,5 @@ def run_minyi(
         capture_output=True,
         text=True,
         timeout=300,
+        input=input,
     )

@@ -49,8 +49,14 @@ def test_office_is_shared_and_depends_on_neither_half() -> None:
         assert all(n.startswith("minyi.errors") for n in ours), (module, ours)
 
 
+def test_followup_is_a_library_of_its_own() -> None:
+    for module, names in imports("followup").items():
+        ours = {n for n in names if n.split(".")[0] in {"ingest", "formatter", "minyi", "office"}}
+        assert all(n.startswith("minyi.errors") for n in ours), (module, ours)
+
+
 def test_every_module_says_its_role() -> None:
-    for package in ("minyi", "ingest", "formatter", "office"):
+    for package in ("minyi", "ingest", "formatter", "office", "followup"):
         for path in (ROOT / package).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             assert ast.get_docstring(tree), f"{path} has no module docstring"

@@ -1,0 +1,116 @@
+"""The one-page yearly 通报 (.docx): the figures in the house style, with a monthly chart.
+
+Generated from the same ``Stats`` as the terminal table and the workbook, so
+the three never disagree. The chart (monthly submissions and adoptions) is
+drawn with Pillow in a CJK font found through fontconfig.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm
+
+from followup.stats import Stats
+from formatter import layout as L
+from formatter import wordxml as X
+from formatter.issue import chinese_date
+from formatter.template import Template
+
+
+def write_bulletin(stats: Stats, path: Path, unit: str, today: dt.date | None = None,
+                   template: Template | None = None) -> None:  # fmt: skip
+    t = template or Template()
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(L.PAGE_W_MM), Mm(L.PAGE_H_MM)
+    section.top_margin, section.bottom_margin = Mm(L.TOP_MM), Mm(L.BOTTOM_MM)
+    section.left_margin, section.right_margin = Mm(L.LEFT_MM), Mm(L.RIGHT_MM)
+    body = document.element.body
+    for p in body.findall(X.element("w:p").tag):
+        body.remove(p)
+
+    def para(text: str, face: str, size: float, align: str = "both", indent: int = 2) -> Any:
+        p = document.add_paragraph()
+        X.paragraph_props(p._p.get_or_add_pPr(), line=L.LINE_TWIPS, align=align,
+                          first_line=indent * round(size * 20))  # fmt: skip
+        run = p.add_run(text)
+        X.run_props(run._r.get_or_add_rPr(), east_asian=face, latin=t.fonts.latin, size_pt=size)
+        return p
+
+    f = t.fonts
+    para(f"关于{stats.period.label}社情民意信息工作情况的通报", f.title, L.TITLE_PT, "center", 0)
+    para("", f.body, L.BODY_PT)
+    rate = f"{stats.adoption_rate:.1%}" if stats.adoption_rate is not None else "—"
+    para(stats.sentence() + f"采用率为{rate}。", f.body, L.BODY_PT)
+    leaders = [r for r in stats.persons if r.points > 0][:5]
+    if leaders:
+        named = "、".join(f"{r.name}（{r.points:g}分）" for r in leaders)
+        para(f"按积分排名，前{len(leaders)}位依次为：{named}。", f.body, L.BODY_PT)
+    units = [r for r in stats.units if r.points > 0][:3]
+    if units:
+        para("单位排名前列的是：" + "、".join(r.name for r in units) + "。", f.body, L.BODY_PT)
+    chart = document.add_paragraph()
+    chart.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    chart.add_run().add_picture(io.BytesIO(monthly_chart(stats)), width=Mm(150))
+    para("希望各位委员、各单位和信息员继续围绕中心工作，反映真实情况，提出务实建议。", f.body,
+         L.BODY_PT)  # fmt: skip
+    para(unit, f.body, L.BODY_PT, "right", 0)
+    para(chinese_date(today or dt.date.today()), f.body, L.BODY_PT, "right", 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+
+
+def monthly_chart(stats: Stats, size: tuple[int, int] = (1500, 600)) -> bytes:
+    """A PNG bar chart: submissions received and adopted, month by month."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = size
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    font_path = _cjk_font()
+    font: Any = ImageFont.truetype(font_path, 26) if font_path else ImageFont.load_default()
+    left, bottom, top = 90, height - 80, 70
+    months = stats.monthly or [("", 0, 0)]
+    highest = max(max(r, a) for _, r, a in months) or 1
+    slot = (width - left - 40) / len(months)
+    draw.text((left, 15), "各月收到与采用篇数", fill="black", font=font)
+    draw.rectangle((width - 360, 20, width - 335, 45), fill=(70, 110, 180))
+    draw.text((width - 325, 15), "收到", fill="black", font=font)
+    draw.rectangle((width - 220, 20, width - 195, 45), fill=(210, 60, 50))
+    draw.text((width - 185, 15), "采用", fill="black", font=font)
+    draw.line((left, bottom, width - 30, bottom), fill="black", width=2)
+    draw.line((left, top, left, bottom), fill="black", width=2)
+    for i, (month, received, adopted) in enumerate(months):
+        x = left + i * slot + slot * 0.15
+        bar = slot * 0.33
+        for j, (value, colour) in enumerate(((received, (70, 110, 180)), (adopted, (210, 60, 50)))):
+            y = bottom - (bottom - top) * value / highest
+            draw.rectangle((x + j * bar, y, x + (j + 1) * bar - 2, bottom), fill=colour)
+            if value:
+                draw.text((x + j * bar, y - 30), str(value), fill="black", font=font)
+        label = f"{int(month[5:])}月" if len(month) == 7 else month
+        draw.text((x, bottom + 12), label, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _cjk_font() -> str | None:
+    binary = shutil.which("fc-match")
+    if binary is None:
+        return None
+    found = subprocess.run([binary, "-f", "%{file}", "Noto Sans CJK SC:lang=zh-cn"],
+                           capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+    path = found.stdout.strip()
+    return path if path and Path(path).exists() else None
+
+
+__all__ = ["monthly_chart", "write_bulletin"]

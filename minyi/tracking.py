@@ -1,0 +1,193 @@
+"""The follow-through workflow, wiring the registry (ingest) to ``followup``.
+
+Events are recorded through here (with who recorded them and, if given, a copy
+of an attached document kept in the data folder); 编发 events are derived from
+the issues, never stored twice; credits come from the 反映人 unless the office
+set them; statistics are computed from all of that each time they are asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from followup.events import Credit, Event, ItemInfo, Kind, Role
+from followup.points import PointsTable
+from followup.stats import Period, Stats, compute
+from ingest.registry import Registry
+from minyi.errors import ConfigError, InputError
+from minyi.settings import Settings
+
+PARTIES = ("民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟", "工商联", "无党派")
+TOPICS_DEFAULT = Path(__file__).resolve().parent.parent / "templates" / "topics.toml"
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def clerk(settings: Settings, given: str | None) -> str:
+    if given:
+        return given
+    if settings.clerk:
+        return settings.clerk
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def keep_document(settings: Settings, path: Path) -> str:
+    """A copy of an attached document in the data folder; returns its relative path."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取附件「{path}」：{exc.strerror}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    relative = Path("attachments") / digest[:2] / f"{digest}{path.suffix.lower()}"
+    target = settings.data_dir / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return relative.as_posix()
+
+
+def record(registry: Registry, events: list[Event]) -> list[int]:
+    known = {s["id"] for s in registry.submissions_brief()}
+    missing = sorted({e.submission_id for e in events} - known)
+    if missing:
+        raise InputError(f"登记库中没有编号为 {'、'.join(missing)} 的稿件")
+    with registry.batch():
+        return registry.add_events([e.as_dict() for e in events], now())
+
+
+def published_events(registry: Registry) -> list[Event]:
+    """编发 events, one per item of every issue, dated by its 签发 date."""
+    out = []
+    for data in registry.issues():
+        issued = data.get("issued") or (data.get("created_at") or "")[:10]
+        if not issued:
+            continue
+        label = ("增刊" if data.get("series") == "supplement" else "") + f"第{data['number']}期"
+        for item in data.get("items", []):
+            out.append(Event(item["submission_id"], Kind.PUBLISHED, dt.date.fromisoformat(issued),
+                             note=f"{data['year']}年{label}"))  # fmt: skip
+    return out
+
+
+def history(registry: Registry, submission_id: str | None = None) -> list[Event]:
+    """Recorded and derived events, by date."""
+    stored = [Event.from_dict(e) for e in registry.events(submission_id)]
+    derived = [e for e in published_events(registry)
+               if submission_id is None or e.submission_id == submission_id]  # fmt: skip
+    return sorted(stored + derived, key=lambda e: (e.date, e.kind is not Kind.PUBLISHED))
+
+
+def credits_of(brief: dict[str, object], stored: list[dict[str, str]] | None) -> tuple[Credit, ...]:
+    """The office's own credits if set, else the 反映人 as first and co-signers."""
+    if stored:
+        return tuple(Credit(c["person"], Role(c["role"]), c.get("unit", ""), c.get("sector", ""),
+                            c.get("party", "")) for c in stored)  # fmt: skip
+    submitter = brief.get("submitter")
+    if not isinstance(submitter, dict):
+        return ()
+    identity = submitter.get("identity") or ""
+    unit = submitter.get("unit") or ""
+    party = next((p for p in PARTIES if p in f"{identity}{unit}{submitter.get('raw', '')}"), "")
+    name = submitter.get("name") or unit or party
+    if not name:
+        return ()
+    first = Credit(name, Role.FIRST, unit or party, "", party)
+    return (first, *(Credit(n, Role.COSIGNER, "", "", "") for n in submitter.get("cosigners", [])))
+
+
+@dataclass(frozen=True)
+class Topics:
+    groups: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, path: Path | None) -> Topics:
+        path = path or TOPICS_DEFAULT
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"分类表 {path} 无法读取：{exc}") from None
+        return cls({name: tuple(words) for name, words in data.get("topics", {}).items()})
+
+    def of(self, title: str) -> str:
+        for name, words in self.groups.items():
+            if any(word in title for word in words):
+                return name
+        return "其他"
+
+
+def items(registry: Registry, settings: Settings) -> list[ItemInfo]:
+    topics = Topics.load(settings.topics_table)
+    stored = registry.credits()
+    out = []
+    for brief in registry.submissions_brief():
+        title = str(brief["title"] or "")
+        out.append(ItemInfo(str(brief["id"]), title,
+                            dt.date.fromisoformat(str(brief["received_at"])[:10]),
+                            credits_of(brief, stored.get(str(brief["id"]))), topics.of(title)))  # fmt: skip
+    return out
+
+
+def statistics(registry: Registry, settings: Settings, period: Period) -> Stats:
+    table = PointsTable.load(settings.points_table)
+    return compute(items(registry, settings), history(registry), table, period)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    submission_id: str
+    title: str
+    reason: str
+    since: dt.date
+    days: int
+
+
+def waiting(registry: Registry, days: int, today: dt.date | None = None) -> list[Waiting]:
+    """Forwarded with no answer after ``days`` days; 批示 without a 办理反馈."""
+    today = today or dt.date.today()
+    titles = {str(b["id"]): str(b["title"] or "") for b in registry.submissions_brief()}
+    by_item: dict[str, list[Event]] = {}
+    for event in history(registry):
+        by_item.setdefault(event.submission_id, []).append(event)
+    out = []
+    for sid, events in by_item.items():
+        forwarded = [e for e in events if e.kind is Kind.FORWARDED]
+        answered = any(e.kind in (Kind.ADOPTED, Kind.RELAYED, Kind.INSTRUCTION) for e in events
+                       if forwarded and e.date >= forwarded[-1].date)  # fmt: skip
+        if forwarded and not answered and (today - forwarded[-1].date).days >= days:
+            target = forwarded[-1].body or (forwarded[-1].level or "")
+            out.append(Waiting(sid, titles.get(sid, ""), f"已报送{target}，尚无采用结果",
+                               forwarded[-1].date, (today - forwarded[-1].date).days))  # fmt: skip
+        for instruction in (e for e in events if e.kind is Kind.INSTRUCTION):
+            replied = any(e.kind is Kind.REPLY and e.date >= instruction.date for e in events)
+            if not replied:
+                who = instruction.leader or f"{instruction.level or ''}领导"
+                out.append(Waiting(sid, titles.get(sid, ""), f"{who}批示后尚无办理反馈",
+                                   instruction.date, (today - instruction.date).days))  # fmt: skip
+    return sorted(out, key=lambda w: (-w.days, w.submission_id))
+
+
+def read_titles(path: Path) -> list[str]:
+    """Titles from a text file, one a line (numbering like “1.” or “（一）” dropped)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = path.read_text(encoding="gb18030")
+        except UnicodeDecodeError:
+            raise InputError(f"「{path}」不是文本文件") from None
+    except OSError as exc:
+        raise InputError(f"无法读取「{path}」：{exc.strerror}") from None
+    numbering = re.compile(r"^\s*(\d+[.、．)]|[（(]?[一二三四五六七八九十]+[）)、])\s*")
+    return [numbering.sub("", line).strip() for line in text.splitlines() if line.strip()]

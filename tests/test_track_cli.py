@@ -1,0 +1,114 @@
+"""``minyi track`` and ``minyi stats`` end to end: record, match titles, follow up, count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import run_minyi
+
+from minyi import samples
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    """Three registered samples (2026-0001..0003); 0001 and 0003 published in issue 1."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n, sample in enumerate(samples.SAMPLES, start=1):
+        samples.make_docx(inbox / f"{n}.docx", sample.paragraphs())
+    (tmp_path / "minyi.toml").write_text('issue_unit = "政协某某县委员会办公室"\nclerk = "王芳"\n',
+                                         encoding="utf-8")  # fmt: skip
+    assert run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path).returncode == 0
+    new = run_minyi("issue", "new", "--items", "2026-0001", "2026-0003", "--date", "2026-03-05",
+                    "--year", "2026", cwd=tmp_path)  # fmt: skip
+    assert new.returncode == 0, new.stderr
+    return tmp_path
+
+
+def minyi(folder: Path, *args: str, code: int = 0, input: str | None = None) -> str:
+    result = run_minyi(*args, cwd=folder, input=input, env={"COLUMNS": "250"})  # no folding
+    assert result.returncode == code, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_record_show_due_and_credit(office: Path) -> None:
+    minyi(office, "track", "add", "2026-0001", "2026-0003", "--kind", "报送", "--level", "市",
+          "--body", "市政协办公室", "--date", "2026-03-10")  # fmt: skip
+    attached = office / "批示件.pdf"
+    attached.write_bytes(b"%PDF-1.4 scan of the instruction")
+    minyi(office, "track", "add", "2026-0001", "--kind", "批示", "--level", "市", "--leader",
+          "王市长", "--principal", "--handler", "市民政局", "--date", "2026-04-10",
+          "--document", str(attached))  # fmt: skip
+    shown = minyi(office, "track", "show", "2026-0001")
+    for expected in ("编发", "2026年第1期", "报送", "市政协办公室", "批示", "王市长（主要领导）",
+                     "王芳", "张建华（第一反映人"):  # fmt: skip
+        assert expected in shown
+    kept = list((office / "data" / "attachments").rglob("*.pdf"))
+    assert len(kept) == 1 and kept[0].read_bytes() == attached.read_bytes()
+    due = minyi(office, "track", "due", "--days", "30")
+    assert "王市长批示后尚无办理反馈" in due and "2026-0003" in due and "尚无采用结果" in due
+    minyi(office, "track", "add", "2026-0001", "--kind", "办理反馈", "--text", "已出台办法",
+          "--date", "2026-05-01")  # fmt: skip
+    minyi(office, "track", "add", "2026-0003", "--kind", "采用", "--level", "省",
+          "--date", "2026-05-02")  # fmt: skip
+    assert "没有待跟进的事项" in minyi(office, "track", "due", "--days", "30")
+    minyi(office, "track", "credit", "2026-0003", "--person", "王志强,第一,县工商联,经济界,工商联",
+          "--person", "刘一,信息员")  # fmt: skip
+    assert "王志强（第一反映人，县工商联，经济界，工商联）" in minyi(
+        office, "track", "show", "2026-0003"
+    )
+    out = minyi(office, "track", "add", "2026-0009", "--kind", "报送", code=4)
+    assert "2026-0009" in out
+
+
+def test_titles_are_matched_and_confirmed_before_writing(office: Path) -> None:
+    listing = office / "省采用名单.txt"
+    listing.write_text("1.《关于加强农村留守老人养老服务的建议》\n2. 城区学校周边交通拥堵问题\n"
+                       "3. 关于发展夜间经济的建议\n", encoding="utf-8")  # fmt: skip
+    # Declined at the final question: nothing is written.
+    out = minyi(office, "track", "titles", str(listing), "--kind", "采用", "--level", "省",
+                input="1\nn\n")  # fmt: skip
+    assert "需确认" in out and "未找到" in out and "未写入" in out
+    assert "采用" not in minyi(office, "track", "show", "2026-0002").split("计分对象")[0]
+    # --yes: only the exact match is written; the near miss is skipped, not guessed.
+    minyi(office, "track", "titles", str(listing), "--kind", "采用", "--level", "省", "--yes")
+    assert "采用" in minyi(office, "track", "show", "2026-0001")
+    assert "采用" not in minyi(office, "track", "show", "2026-0002").split("计分对象")[0]
+    # Answering the question takes the chosen item.
+    minyi(office, "track", "titles", str(listing), "--kind", "采用", "--level", "市",
+          "--date", "2026-06-01", input="1\ny\n")  # fmt: skip
+    assert "采用" in minyi(office, "track", "show", "2026-0002")
+
+
+def test_stats_terminal_workbook_and_bulletin(office: Path) -> None:
+    from openpyxl import load_workbook
+
+    minyi(office, "track", "add", "2026-0001", "2026-0003", "--kind", "报送", "--level", "市",
+          "--date", "2026-03-10")  # fmt: skip
+    minyi(office, "track", "add", "2026-0001", "--kind", "采用", "--level", "省",
+          "--date", "2026-04-01")  # fmt: skip
+    out = minyi(office, "stats", "--year", "2026", "--xlsx", "统计.xlsx", "--report", "通报.docx")
+    received = dt.date.today().year == 2026  # the samples are received today
+    assert "1篇被省政协采用" in out and "编发2篇，报送2篇" in out
+    assert "采用率（采用篇数 ÷ 报送篇数）：50.0%" in out
+    book = load_workbook(office / "统计.xlsx")
+    assert book.sheetnames == ["总体情况", "个人排名", "单位排名", "题材分布", "月度走势"]
+    summary = {row[0]: row[1] for row in book["总体情况"].iter_rows(values_only=True) if row}
+    assert summary["报送"] == 2 and summary["被采用（篇）"] == 1 and summary["采用率"] == 0.5
+    persons = list(book["个人排名"].iter_rows(values_only=True))
+    # 张建华: 编发 1 + 省采用 20; 王志强: 编发 1.
+    assert persons[1][:2] == (1, "张建华") and persons[1][-1] == 21
+    assert ("王志强", 1) in {(r[1], r[-1]) for r in persons[1:]}
+    if received:
+        assert summary["收到"] == 3
+    bulletin = docx.Document(str(office / "通报.docx"))
+    text = "\n".join(p.text for p in bulletin.paragraphs)
+    assert "关于2026年社情民意信息工作情况的通报" in text and "1篇被省政协采用" in text
+    assert "政协某某县委员会办公室" in text
+    assert len(bulletin.inline_shapes) == 1  # the monthly chart
+    report = json.loads((office / "r.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert report["id"] == "2026-0001"
