@@ -239,6 +239,22 @@ def credit(ctx: click.Context, submission_id: str, people: tuple[str, ...],
     err.print(f"已设置 {submission_id} 的计分对象：{len(credits)} 人。")
 
 
+@track.command("remove")
+@click.argument("event_id", type=int, metavar="记录编号")
+@_data_option
+@click.pass_context
+def remove(ctx: click.Context, event_id: int, data_dir: Path | None) -> None:
+    """删除一条记错的记录（编号见 minyi track show）。编发记录来自刊物，不能在这里删除。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry, registry.batch():
+        removed = registry.delete_event(event_id)
+    if removed is None:
+        raise InputError(f"没有编号为 {event_id} 的记录；编号见 minyi track show 稿件编号")
+    err.print(
+        f"已删除记录 {event_id}（{removed['submission_id']} {removed['kind']} {removed['date']}）。"
+    )
+
+
 @track.command("due")
 @click.option("--days", type=click.IntRange(min=0), default=30, show_default=True,
               help="报送后超过多少天仍无结果算待跟进")  # fmt: skip

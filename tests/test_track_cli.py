@@ -56,6 +56,9 @@ def test_record_show_due_and_credit(office: Path) -> None:
     minyi(office, "track", "add", "2026-0003", "--kind", "采用", "--level", "省",
           "--date", "2026-05-02")  # fmt: skip
     assert "没有待跟进的事项" in minyi(office, "track", "due", "--days", "30")
+    minyi(office, "track", "remove", "4")  # the 办理反馈 was recorded by mistake
+    assert "王市长批示后尚无办理反馈" in minyi(office, "track", "due", "--days", "30")
+    assert "没有编号为 99 的记录" in minyi(office, "track", "remove", "99", code=4)
     minyi(office, "track", "credit", "2026-0003", "--person", "王志强,第一,县工商联,经济界,工商联",
           "--person", "刘一,信息员")  # fmt: skip
     assert "王志强（第一反映人，县工商联，经济界，工商联）" in minyi(
