@@ -165,10 +165,14 @@ def _people(stats: Stats, infos: dict[str, ItemInfo], happened: dict[str, list[E
             continue
         kinds = {e.kind for e in evs}
         points = table.item_points(evs)
+        counted: set[tuple[int, str]] = set()  # an item counts once per person and unit
         for credit, share in table.shares(info.credits).items():
             for rows, name in ((persons, credit.person), (units, credit.unit)):
                 if not name or (rows is units and credit.role is Role.INFORMANT):
                     continue
+                if (id(rows), name) in counted:
+                    continue
+                counted.add((id(rows), name))
                 row = rows.setdefault(name, Row(name))
                 row.items += 1
                 row.forwarded += Kind.FORWARDED in kinds
