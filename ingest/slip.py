@@ -35,7 +35,9 @@ def write_slip(outbox: Path, receipt: Receipt, record: Record | None) -> Path:
             {**s, "text": _masked(s["category"], s["text"])} for s in data["sensitive"]
         ]
     text_path = base.with_suffix(".txt")
-    _atomic(base.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2))
+    # One line: the C encoder (an indent would mean the slow pure-Python one); the .txt is
+    # the readable twin.
+    _atomic(base.with_suffix(".json"), json.dumps(data, ensure_ascii=False) + "\n")
     _atomic(text_path, slip_text(receipt, record))
     return text_path
 

@@ -120,6 +120,7 @@ class Watcher:
             log.info("已停止")
 
     def _observe(self):  # type: ignore[no-untyped-def]
+        from watchdog import events as events_mod
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
         from watchdog.observers.polling import PollingObserver
@@ -133,17 +134,25 @@ class Watcher:
                 events.put((kind, os.fsdecode(target), event.is_directory))
 
         handler = Handler()
+        # Only what the settle logic uses: opens and no-write closes (our own reading of
+        # every file), folder "modified" and file "modified" (every written chunk; the
+        # settle logic looks again before it takes a file) are not even asked of inotify.
+        wanted = [
+            events_mod.FileCreatedEvent, events_mod.DirCreatedEvent, events_mod.FileClosedEvent,
+            events_mod.FileMovedEvent, events_mod.DirMovedEvent, events_mod.FileDeletedEvent,
+            events_mod.DirDeletedEvent,
+        ]  # fmt: skip
         if self.mode == "events":
             try:
                 observer = Observer()
-                observer.schedule(handler, str(self.inbox), recursive=True)
+                observer.schedule(handler, str(self.inbox), recursive=True, event_filter=wanted)
                 observer.start()
                 return observer
             except OSError as exc:  # e.g. the inotify watch limit: poll instead
                 log.warning("收不到文件事件（%s），改用轮询方式", exc)
                 self.mode = "polling"
         observer = PollingObserver(timeout=self.options.poll)
-        observer.schedule(handler, str(self.inbox), recursive=True)
+        observer.schedule(handler, str(self.inbox), recursive=True, event_filter=wanted)
         observer.start()
         return observer
 

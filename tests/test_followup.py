@@ -137,7 +137,11 @@ def test_counts_points_and_ranks_for_2026(default: PointsTable) -> None:
     units = {r.name: r.points for r in s.units}
     assert units == {"甲单位": 89.67, "乙单位": 8.67, "丙单位": 8.67}  # informants' units: none
     assert {r.name: r.items for r in s.units} == {"甲单位": 3, "乙单位": 1, "丙单位": 1}
-    assert {r.name: (r.forwarded, r.adopted, r.instructions) for r in s.persons}["张三"] == (2, 1, 1)
+    assert {r.name: (r.forwarded, r.adopted, r.instructions) for r in s.persons}["张三"] == (
+        2,
+        1,
+        1,
+    )
     assert s.monthly[1:5] == [("2026-02", 1, 0), ("2026-03", 0, 1), ("2026-04", 1, 0),
                               ("2026-05", 0, 1)]  # fmt: skip
     assert s.topics == {"教育": 1, "生态环境": 1}
