@@ -15,7 +15,7 @@ import click
 from rich.table import Table
 
 from followup.events import Adoption, Credit, Event, Kind, Level, Role
-from followup.matching import Verdict, match_titles
+from followup.matching import Candidate, Match, Verdict, match_titles
 from followup.stats import Period, Stats
 from minyi import tracking as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
@@ -131,12 +131,17 @@ def add(ctx: click.Context, ids: tuple[str, ...], data_dir: Path | None, **value
 @click.pass_context
 def titles(ctx: click.Context, listing: Path, data_dir: Path | None, yes: bool,
            **values: Any) -> None:  # fmt: skip
-    """按标题批量记录：名单文件每行一个标题（如上级返回的采用名单），先核对再写入。"""
+    """按标题批量记录：名单文件每行一个标题或稿件编号（如上级返回的采用名单），先核对再写入。"""
     settings = _settings(ctx, data_dir=data_dir)
     wanted = flow.read_titles(listing)
     with _registry(settings) as registry:
         items = {str(b["id"]): str(b["title"] or "") for b in registry.submissions_brief()}
-        matches = match_titles(wanted, items)
+        matches = [
+            Match(w, Verdict.MATCHED, (Candidate(w, items[w], 1.0),)) if w in items else None
+            for w in wanted
+        ]  # a line may be a submission id instead of a title
+        titled = iter(match_titles([w for w in wanted if w not in items], items))
+        matches = [m if m is not None else next(titled) for m in matches]
         chosen = _confirm(matches, yes)
         if not chosen:
             err.print("没有要记录的稿件。")

@@ -256,3 +256,14 @@ def test_properties_are_in_schema_order_so_word_opens_the_file() -> None:
                 assert ranks == sorted(ranks), (tag, names)
                 checked += 1
     assert checked > 50
+
+
+def test_supplements_have_their_own_folder_and_names(tmp_path: Path) -> None:
+    from formatter.issue import Series
+
+    supplement = issue(item(1, PARAGRAPH), series=Series.SUPPLEMENT, number=1, total_number=None)
+    result = Renderer(Template(), None).render(supplement, tmp_path, RenderPlan(pdf=False))
+    assert result.folder == tmp_path / "2026" / "增刊第1期"
+    assert (result.folder / "社情民意信息2026年增刊第1期.docx").is_file()
+    first = open_docx((result.folder / "社情民意信息2026年增刊第1期.docx").read_bytes())
+    assert "增刊第1期" in [p.text for p in first.paragraphs[:5]]

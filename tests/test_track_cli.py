@@ -72,6 +72,10 @@ def test_titles_are_matched_and_confirmed_before_writing(office: Path) -> None:
     listing = office / "省采用名单.txt"
     listing.write_text("1.《关于加强农村留守老人养老服务的建议》\n2. 城区学校周边交通拥堵问题\n"
                        "3. 关于发展夜间经济的建议\n", encoding="utf-8")  # fmt: skip
+    ids = office / "编号名单.txt"
+    ids.write_text("2026-0003\n", encoding="utf-8")
+    minyi(office, "track", "titles", str(ids), "--kind", "采用", "--level", "市", "--yes")
+    assert "采用" in minyi(office, "track", "show", "2026-0003").split("计分对象")[0]
     # Declined at the final question: nothing is written.
     out = minyi(office, "track", "titles", str(listing), "--kind", "采用", "--level", "省",
                 input="1\nn\n")  # fmt: skip
