@@ -1,4 +1,4 @@
-"""The registry: with ``registry_issues`` and ``registry_events``, the only SQLite code.
+"""The registry: with its ``registry_*`` parts, the only code that touches SQLite.
 
 One database file in the data folder, in WAL mode so that readers (``minyi
 report``, a watcher's status page) never block the writer. The schema is
@@ -16,11 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Finding, Format, Page, PageSource, Record, Status, Submitter
 from ingest.registry_events import EventTables
+from ingest.registry_index import IndexTables
 from ingest.registry_issues import IssueTables
 from ingest.schema import MIGRATIONS
 from ingest.screening.index import IndexEntry
@@ -38,7 +37,7 @@ class AlreadyRegisteredError(Exception):
         self.original_name = original_name
 
 
-class Registry(IssueTables, EventTables):
+class Registry(IndexTables, IssueTables, EventTables):
     """The submissions, their pages, every receipt and the issues, in one SQLite file."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
@@ -126,92 +125,6 @@ class Registry(IssueTables, EventTables):
             receipt = self._insert_receipt(replace(receipt, submission_id=record.id))
             self._journal_committed(journal, receipt)
         return record, receipt
-
-    # -- the duplicate index ----------------------------------------------
-
-    def find_text_hash(self, text_hash: str) -> tuple[str, str] | None:
-        """(id, original name) of the submission with this normalised text, if any."""
-        row = self._db.execute(
-            "SELECT id, original_name FROM submissions WHERE text_hash = ? ORDER BY year, seq",
-            (text_hash,),
-        ).fetchone()
-        return (row["id"], row["original_name"]) if row else None
-
-    def postings(self, bands: tuple[int, ...]) -> np.ndarray:
-        """Rowids of the submissions sharing an LSH band key with ``bands`` (with repeats)."""
-        parts = []
-        for band, key in enumerate(bands):
-            row = self._db.execute(
-                "SELECT rowids FROM lsh_postings WHERE band = ? AND key = ?", (band, key)
-            ).fetchone()
-            if row is not None:
-                parts.append(np.frombuffer(row[0], dtype="<i8"))
-        return np.concatenate(parts) if parts else np.empty(0, dtype="<i8")
-
-    def signatures_after(self, rowid: int) -> Iterator[tuple[int, bytes, int]]:
-        """(rowid, minhash, size) of every indexed submission with a larger rowid."""
-        yield from self._db.execute(
-            "SELECT submission_rowid, minhash, size FROM signatures WHERE submission_rowid > ?"
-            " ORDER BY submission_rowid",
-            (rowid,),
-        )
-
-    def by_rowid(self, rowid: int) -> tuple[str, str, str]:
-        """(id, text, original name) of the submission with this rowid."""
-        row = self._db.execute(
-            "SELECT id, text, original_name FROM submissions WHERE rowid = ?", (rowid,)
-        ).fetchone()
-        return row[0], row[1], row[2]
-
-    def text_of(self, submission_id: str) -> tuple[str, str]:
-        """(text, original name) of a submission."""
-        row = self._db.execute(
-            "SELECT text, original_name FROM submissions WHERE id = ?", (submission_id,)
-        ).fetchone()
-        return row[0], row[1]
-
-    def index_key(self) -> str | None:
-        row = self._db.execute("SELECT value FROM index_meta WHERE name = 'dedup'").fetchone()
-        return row[0] if row else None
-
-    def rebuild_index(self, key: str, entries: Iterator[tuple[str, IndexEntry]]) -> int:
-        """Replace the whole duplicate index (after its parameters changed)."""
-        count = 0
-        with self._transaction():
-            self._db.execute("DELETE FROM lsh_postings")
-            self._db.execute("DELETE FROM signatures")
-            for submission_id, entry in entries:
-                self._insert_index(submission_id, entry)
-                count += 1
-            self._db.execute("INSERT OR REPLACE INTO index_meta VALUES ('dedup', ?)", (key,))
-        return count
-
-    def set_index_key(self, key: str) -> None:
-        with self._transaction():
-            self._db.execute("INSERT OR REPLACE INTO index_meta VALUES ('dedup', ?)", (key,))
-
-    def texts(self) -> Iterator[tuple[str, str]]:
-        """(id, text) of every submission, in order of registration."""
-        for row in self._db.execute("SELECT id, text FROM submissions ORDER BY rowid"):
-            yield row[0], row[1]
-
-    def _insert_index(self, submission_id: str | None, entry: IndexEntry) -> None:
-        (rowid,) = self._db.execute(
-            "UPDATE submissions SET text_hash = ? WHERE id = ? RETURNING rowid",
-            (entry.text_hash, submission_id),
-        ).fetchone()
-        if entry.signature is None:
-            return
-        sig = entry.signature
-        self._db.execute(
-            "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)", (rowid, sig.minhash, sig.size)
-        )
-        packed = int(rowid).to_bytes(8, "little", signed=True)
-        self._db.executemany(
-            "INSERT INTO lsh_postings VALUES (?, ?, ?) ON CONFLICT (band, key)"
-            " DO UPDATE SET rowids = CAST(rowids || excluded.rowids AS BLOB)",
-            [(band, key, packed) for band, key in enumerate(sig.bands)],
-        )
 
     # -- releases ----------------------------------------------------------
 
