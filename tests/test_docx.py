@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,44 @@ def test_symbols(tmp_path: Path, sym: str, expected: str) -> None:
     body_xml = f'<w:p><w:r><w:sym w:font="Symbol" w:char="{sym}"/></w:r>{run("标记")}</w:p>'
     text, _ = read(docx_with_body(tmp_path / "sym.docx", body_xml))
     assert text == expected + "标记"
+
+
+NUMBERING = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+ <w:abstractNum w:abstractNumId="7">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>
+ </w:abstractNum>
+ <w:abstractNum w:abstractNumId="8">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl>
+ </w:abstractNum>
+ <w:num w:numId="3"><w:abstractNumId w:val="7"/></w:num>
+ <w:num w:numId="4"><w:abstractNumId w:val="8"/></w:num>
+</w:numbering>"""
+
+
+def test_automatic_list_numbering_is_written_out(tmp_path: Path) -> None:
+    from conftest import docx_with_body, rewrite_zip
+
+    def para(text: str, level: int | None = None, num: int = 3) -> str:
+        numbered = (f'<w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/>'
+                    "</w:numPr></w:pPr>") if level is not None else ""  # fmt: skip
+        return f"<w:p>{numbered}<w:r><w:t>{text}</w:t></w:r></w:p>"
+
+    body = "".join([
+        para("关于加强农村养老服务的建议"), para("存在的问题", 0), para("设施不足", 1),
+        para("人员短缺", 1), para("护理员", 2), para("护工", 2), para("几点建议", 0),
+        para("加大投入", 1), para("要点", 0, num=4), *(para(f"第{n}条", 0) for n in range(3, 12)),
+    ])  # fmt: skip
+    path = docx_with_body(tmp_path / "numbered.docx", body)
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["word/numbering.xml"] = NUMBERING.encode()
+    rewrite_zip(path, parts)
+    extraction = docx.extract(path.read_bytes(), IngestOptions())
+    assert list(extraction.body[:9]) == [
+        "关于加强农村养老服务的建议", "一、存在的问题", "（一）设施不足", "（二）人员短缺",
+        "1.护理员", "2.护工", "二、几点建议", "（一）加大投入", "要点",  # a bullet adds nothing
+    ]  # fmt: skip
+    assert extraction.body[-2:] == ("十、第10条", "十一、第11条")

@@ -11,7 +11,9 @@ This reader walks the XML itself, in reading order:
 * tracked changes as if accepted: insertions kept, deletions dropped, a deleted
   paragraph mark joins two paragraphs;
 * field codes are skipped, field results kept; of an ``mc:AlternateContent`` only
-  the first choice is read, so a text box is not read twice.
+  the first choice is read, so a text box is not read twice;
+* automatic list numbering is written out as Word shows it (``一、`` ``（二）``
+  ``3.``), see ``numbering``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from ingest.extractors import Extraction
+from ingest.extractors.numbering import Numbering
 from ingest.options import IngestOptions
 from ingest.record import Page
 from ingest.safezip import SafeZip
@@ -91,7 +94,10 @@ def extract(data: bytes, options: IngestOptions) -> Extraction:
         body_el = document.find(_w("body"))
         if body_el is None:
             raise ExtractionError("文件不是有效的 Word 文档（缺少正文部分）")
-        body = _clean(_blocks(body_el))
+        numbering = Numbering.parse(
+            _part(package, rels, "numbering"), _part(package, rels, "styles")
+        )
+        body = _clean(_blocks(body_el, numbering))
         headers = _clean(_part_blocks(package, rels, _section_refs(document, "headerReference")))
         footers = _clean(_part_blocks(package, rels, _section_refs(document, "footerReference")))
         notes = _clean(_notes(package, rels, "footnotes", "footnote"))
@@ -102,6 +108,14 @@ def extract(data: bytes, options: IngestOptions) -> Extraction:
     footers = [f for f in footers if not _PAGE_NUMBER.match(f)]
     text = "\n".join(headers + body + notes + footers)
     return Extraction(pages=(Page(number=1, text=text),), body=tuple(body))
+
+
+def _part(package: SafeZip, rels: dict[str, tuple[str, str]], kind: str) -> etree._Element | None:
+    """The document's part of this relationship type (numbering, styles), if it has one."""
+    for rel_type, name in rels.values():
+        if rel_type == kind and name in package.names:
+            return package.xml(name)
+    return None
 
 
 def _clean(blocks: Iterator[str] | list[str]) -> list[str]:
@@ -167,38 +181,41 @@ def _notes(
                     yield from _blocks(note)
 
 
-def _blocks(container: etree._Element) -> Iterator[str]:
-    """Paragraph texts of a block container, in reading order."""
+def _blocks(container: etree._Element, numbering: Numbering | None = None) -> Iterator[str]:
+    """Paragraph texts of a block container, in reading order, with list labels."""
     carry = ""  # text of a paragraph whose mark was deleted: it joins the next one
     for child in container:
         tag = child.tag
         if tag == P:
             text, boxes = _paragraph(child)
+            if numbering is not None:
+                text = numbering.label(child) + text
             for box in boxes:
-                yield from _blocks(box)
+                yield from _blocks(box, numbering)
             if _mark_deleted(child):
                 carry += text
                 continue
             yield carry + text
             carry = ""
         elif tag == TBL:
-            yield from _table(child)
+            yield from _table(child, numbering)
         elif tag == ALT_CONTENT:
-            yield from _blocks(_chosen(child))
+            yield from _blocks(_chosen(child), numbering)
         elif tag in _SKIP or not isinstance(tag, str):
             continue
         else:  # sdt, sdtContent, customXml, ins, moveTo, smartTag at block level
-            yield from _blocks(child)
+            yield from _blocks(child, numbering)
     if carry:
         yield carry
 
 
-def _table(table: etree._Element) -> Iterator[str]:
+def _table(table: etree._Element, numbering: Numbering | None = None) -> Iterator[str]:
     for row in table.iter(TR):
         if row.getparent() is not None and _nearest_table(row) is not table:
             continue  # rows of nested tables are read through their cell
-        cells = [list(_blocks(tc)) for tc in row if tc.tag == TC]
-        cells += [list(_blocks(tc)) for sdt in row if sdt.tag == SDT for tc in sdt.iter(TC)]
+        cells = [list(_blocks(tc, numbering)) for tc in row if tc.tag == TC]
+        cells += [list(_blocks(tc, numbering)) for sdt in row if sdt.tag == SDT
+                  for tc in sdt.iter(TC)]  # fmt: skip
         if all(len(c) <= 1 for c in cells):
             line = "\t".join(c[0].strip() for c in cells if c and c[0].strip())
             if line:
