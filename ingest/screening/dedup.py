@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from ingest.options import IngestOptions
@@ -22,6 +24,8 @@ from ingest.screening.fold import fold_compact
 from ingest.screening.index import IndexEntry, index_entry
 from ingest.screening.minhash import shingle_hashes
 from ingest.screening.passages import shared_passages
+
+log = logging.getLogger(__name__)
 
 # Candidates whose estimate is below this share of a threshold are not verified.
 _ESTIMATE_SLACK = 0.6
@@ -142,5 +146,10 @@ def ensure_index(registry: Registry, options: IngestOptions) -> int:
     if current is None and next(registry.texts(), None) is None:
         registry.set_index_key(key)
         return 0
-    entries = ((sid, index_entry(text, options)) for sid, text in list(registry.texts()))
-    return registry.rebuild_index(key, entries)
+    texts = list(registry.texts())
+    # Long on a large archive (about 2 ms a text): say so, since it happens before any file.
+    log.warning("查重参数已改变，正在为 %d 篇已登记信息重建查重索引……", len(texts))
+    entries = ((sid, index_entry(text, options)) for sid, text in texts)
+    count = registry.rebuild_index(key, entries)
+    log.warning("查重索引已重建（%d 篇）。", count)
+    return count
