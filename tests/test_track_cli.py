@@ -117,5 +117,32 @@ def test_stats_terminal_workbook_and_bulletin(office: Path) -> None:
     assert "关于2026年社情民意信息工作情况的通报" in text and "1篇被省政协采用" in text
     assert "政协某某县委员会办公室" in text
     assert len(bulletin.inline_shapes) == 1  # the monthly chart
+    office_pdf = _to_pdf(office / "通报.docx")
+    if office_pdf is not None:
+        import pypdfium2 as pdfium
+
+        document = pdfium.PdfDocument(str(office_pdf))
+        assert len(document) == 1  # one page
+        document.close()
     report = json.loads((office / "r.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert report["id"] == "2026-0001"
+
+
+def _to_pdf(path: Path) -> Path | None:
+    """The bulletin laid out by LibreOffice (None where it is missing outside CI)."""
+    from conftest import UNDER_CI
+
+    from office import LibreOffice, find_soffice
+
+    binary = find_soffice()
+    if binary is None:
+        if UNDER_CI:
+            pytest.fail("LibreOffice is installed under CI")
+        return None
+    office = LibreOffice(binary, timeout=120)
+    try:
+        target = path.with_suffix(".pdf")
+        office.convert(path, target)
+        return target
+    finally:
+        office.close()
