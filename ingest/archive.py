@@ -78,7 +78,8 @@ def atomic_write_small(target: Path, data: bytes) -> None:
     unique to this process and call, one write, a rename — no random names, no
     buffered file object.
     """
-    tmp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMP_NAMES)}-{target.name}")
+    # Hidden, and not ending in the target's suffix: a reader globbing *.json never sees it.
+    tmp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMP_NAMES)}.part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         try:
