@@ -24,7 +24,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -66,7 +67,9 @@ class Watcher:
     mode: str = "events"
     _events: queue.Queue[tuple[str, str, bool]] = field(default_factory=queue.Queue, init=False)
     _flying: dict[str, _InFlight] = field(default_factory=dict, init=False)
-    _finished: list[tuple[str, Future[Path]]] = field(default_factory=list, init=False)
+    _finished: list[tuple[str, Future[tuple[int, str]], tuple[Any, ...]]] = field(
+        default_factory=list, init=False
+    )
     _held: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)  # retry/failed
 
     def __post_init__(self) -> None:
@@ -265,36 +268,35 @@ class Watcher:
         self._complete(slot.entry.rel, receipt, record)
 
     def _complete(self, rel: str, receipt: Receipt, record: Record | None) -> None:
-        """After the commit: hand the file's completion to the finishing threads.
+        """After the commit: hand the file's completion on; drop its journal row when done.
 
-        Verifying and removing the original and writing the 回执 are file-system work
-        (creating a file cost about 1 ms here), done by a few threads while this one
-        commits the next file; the journal row is dropped once they are done.
+        Verifying and removing the original and writing the 回执 are done by the worker
+        processes (by a thread where files are read inline): in this process they
+        competed with the commit loop for the interpreter lock and halved the rate.
         """
-        self._finished.append((rel, self._writer.submit(self._finish, rel, receipt, record)))
+        args = (self.inbox, self.pipeline.data_root, self.outbox, rel, receipt, record)
+        pool = self.pipeline.workers.pool()
+        future = (pool or self._writer).submit(finish, *args)
+        self._finished.append((rel, future, args))
         log.info("「%s」→ 回执 %s（%s）", rel, receipt.seq, receipt.disposition.value)
-
-    def _finish(self, rel: str, receipt: Receipt, record: Record | None) -> Path:
-        """Take the original out of the inbox once its kept copy is verified; write the 回执."""
-        path = self.inbox / rel
-        kept = self.pipeline.data_root / receipt.stored_as if receipt.stored_as else None
-        if path.exists():
-            if kept is None or not kept.exists() or _sha(kept) != receipt.sha256:
-                log.error("「%s」的原件副本缺失或不一致，原件留在收件箱中", rel)
-            elif _sha(path) != receipt.sha256:
-                # Replaced by a new version meanwhile: a new arrival, found by the next scan.
-                log.info("「%s」处理期间被改动，将作为新文件重新处理", rel)
-            else:
-                path.unlink()
-                _remove_empty_parents(path.parent, self.inbox)
-        return write_slip(self.outbox, receipt, record)
 
     def _close_rows(self, wait: bool = False) -> None:
         """Drop the journal rows of files whose receipts are written (a crash before
         this only repeats the idempotent completion)."""
-        done = [rel for rel, f in self._finished if (wait or f.done()) and f.result()]
-        self._finished = [(rel, f) for rel, f in self._finished if not (wait or f.done())]
-        if done:  # (f.result() above re-raises if a receipt could not be written)
+        done, pending = [], []
+        for rel, future, args in self._finished:
+            if not (wait or future.done()):
+                pending.append((rel, future, args))
+                continue
+            try:
+                level, note = future.result()
+            except (BrokenProcessPool, CancelledError):  # the pool broke: finish it here
+                level, note = finish(*args)
+            if note:
+                log.log(level, "%s", note)
+            done.append(rel)
+        self._finished = pending
+        if done:  # (result() above re-raises if a receipt could not be written)
             self.registry.journal_drop(*done)
 
     def _transient(self, rel: str, error: str) -> None:
@@ -364,6 +366,29 @@ def filesystem_type(path: Path) -> str:
         ):
             best, kind = parts[1], parts[2]
     return kind
+
+
+def finish(inbox: Path, data_root: Path, outbox: Path, rel: str, receipt: Receipt,
+           record: Record | None) -> tuple[int, str]:  # fmt: skip
+    """Take the original out of the inbox once its kept copy is verified; write the 回执.
+
+    Runs in a worker process: returns what the watcher should log (a level and a
+    message, "" when all went as it should), since a worker has no log file.
+    """
+    path = inbox / rel
+    kept = data_root / receipt.stored_as if receipt.stored_as else None
+    level, note = logging.INFO, ""
+    if path.exists():
+        if kept is None or not kept.exists() or _sha(kept) != receipt.sha256:
+            level, note = logging.ERROR, f"「{rel}」的原件副本缺失或不一致，原件留在收件箱中"
+        elif _sha(path) != receipt.sha256:
+            # Replaced by a new version meanwhile: a new arrival, found by the next scan.
+            note = f"「{rel}」处理期间被改动，将作为新文件重新处理"
+        else:
+            path.unlink()
+            _remove_empty_parents(path.parent, inbox)
+    write_slip(outbox, receipt, record)
+    return level, note
 
 
 def _sha(path: Path) -> str:
