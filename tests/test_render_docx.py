@@ -267,3 +267,16 @@ def test_supplements_have_their_own_folder_and_names(tmp_path: Path) -> None:
     assert (result.folder / "社情民意信息2026年增刊第1期.docx").is_file()
     first = open_docx((result.folder / "社情民意信息2026年增刊第1期.docx").read_bytes())
     assert "增刊第1期" in [p.text for p in first.paragraphs[:5]]
+
+
+def test_html_preview_shows_the_issue_and_escapes_text(tmp_path: Path) -> None:
+    body = "一、基本情况\n存在“<script>alert(1)</script>”字样的投诉。\n甲\t乙\n丙\t丁"
+    result = Renderer(Template(), None).render(issue(item(1, body), item(2, PARAGRAPH)),
+                                               tmp_path, RenderPlan(pdf=False))  # fmt: skip
+    html = next(p for p in result.files if p.suffix == ".html").read_text(encoding="utf-8")
+    for expected in ("社情民意信息", "第3期（总第45期）", "2026年3月5日", "本期要目",
+                     "关于加强农村饮水安全保障工作的建议（1）", "反映人：张建华",
+                     "报：市政协办公室。", "2026年3月5日印发", "（共印30份）", "<td>丙</td>",
+                     '<span class="heading1">一、基本情况</span>'):  # fmt: skip
+        assert expected in html, expected
+    assert "<script>" not in html and "&lt;script&gt;" in html
