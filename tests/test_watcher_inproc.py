@@ -75,3 +75,28 @@ def test_mode_choice() -> None:
     assert choose_mode(Path("/"), "events") == "events"
     assert filesystem_type(Path("/")) != ""
     assert choose_mode(Path("/"), "auto") in ("events", "polling")
+
+
+def test_a_broken_pool_finishes_the_file_in_the_watcher(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Finishing runs in the worker processes; if their pool broke, the watcher does it."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    import ingest.watcher as watcher_module
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db = tmp_path / "data" / "r.sqlite3"
+    with Registry.open(db) as registry:
+        pipeline = Pipeline(registry, tmp_path / "data", IngestOptions(), Workers(1))
+        watcher = Watcher(pipeline, inbox, tmp_path / "outbox", WatchOptions(mode="polling"))
+        registry.journal_set("a.txt", "committed", "2026-01-01T00:00:00")
+        done: list[tuple[object, ...]] = []
+        monkeypatch.setattr(watcher_module, "finish", lambda *args: done.append(args) or (20, ""))
+        broken: Future[tuple[int, str]] = Future()
+        broken.set_exception(BrokenProcessPool("worker died"))
+        watcher._finished.append(("a.txt", broken, ("x", "a.txt")))
+        watcher._close_rows(wait=True)
+        assert done == [("x", "a.txt")]  # finished here, with the same arguments
+        assert registry.journal("a.txt") is None  # and its journal row closed
+        watcher._writer.shutdown()
