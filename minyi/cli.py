@@ -118,6 +118,9 @@ def cli(ctx: click.Context, config: Path | None, verbose: int) -> None:
       minyi process inbox --report outbox/报告.jsonl   处理 inbox 中的全部文件
       minyi report > 全部回执.jsonl                    导出历次收件的全部回执
       minyi sample inbox                               生成一组样例文件用于试用
+      minyi issue new --items 2026-0001 2026-0003      用已登记的稿件新建一期刊物
+      minyi track add 2026-0003 --kind 采用 --level 省   记录采用、批示等
+      minyi stats --year 2026                          年度统计与排名
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
