@@ -32,9 +32,6 @@ class Level(StrEnum):
     PARTY = "党派"
 
 
-LEVEL_ORDER = (Level.COUNTY, Level.CITY, Level.PROVINCE, Level.NATIONAL)
-
-
 class Adoption(StrEnum):
     SINGLE = "单篇"  # 单篇采用
     COMBINED = "综合"  # 综合/转送采用

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from followup.events import LEVEL_ORDER, Adoption, Credit, Event, Kind, Level, Role
+from followup.events import Adoption, Credit, Event, Kind, Level, Role
 from minyi.errors import ConfigError
 
 DEFAULT = Path(__file__).resolve().parent.parent / "templates" / "points.toml"
@@ -135,6 +135,3 @@ def person_points(table: PointsTable, items: Iterable[tuple[tuple[Credit, ...], 
     for (person, _), value in table.capped(per_year).items():
         totals[person] += value
     return dict(totals)
-
-
-__all__ = ["LEVEL_ORDER", "PointsTable", "person_points"]

@@ -21,6 +21,7 @@ from docx.shared import Mm
 from followup.stats import Stats
 from formatter import layout as L
 from formatter import wordxml as X
+from formatter.document import blank_page
 from formatter.issue import chinese_date
 from formatter.template import Template
 
@@ -29,13 +30,7 @@ def write_bulletin(stats: Stats, path: Path, unit: str, today: dt.date | None = 
                    template: Template | None = None) -> None:  # fmt: skip
     t = template or Template()
     document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(L.PAGE_W_MM), Mm(L.PAGE_H_MM)
-    section.top_margin, section.bottom_margin = Mm(L.TOP_MM), Mm(L.BOTTOM_MM)
-    section.left_margin, section.right_margin = Mm(L.LEFT_MM), Mm(L.RIGHT_MM)
-    body = document.element.body
-    for p in body.findall(X.element("w:p").tag):
-        body.remove(p)
+    blank_page(document)
 
     def para(text: str, face: str, size: float, align: str = "both", indent: int = 2) -> Any:
         p = document.add_paragraph()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -54,16 +55,10 @@ class DocumentBuilder:
         self._kept = 0  # lines of the keep-with-next paragraphs just added
         self._setup_page()
         self._styles()
-        body = self.doc.element.body
-        for p in body.findall(qn("w:p")):
-            body.remove(p)
 
     # -- page and styles --------------------------------------------------------------------
     def _setup_page(self) -> None:
-        section = self.doc.sections[0]
-        section.page_width, section.page_height = Mm(L.PAGE_W_MM), Mm(L.PAGE_H_MM)
-        section.top_margin, section.bottom_margin = Mm(L.TOP_MM), Mm(L.BOTTOM_MM)
-        section.left_margin, section.right_margin = Mm(L.LEFT_MM), Mm(L.RIGHT_MM)
+        section = blank_page(self.doc)
         section.header_distance, section.footer_distance = Mm(15), Mm(L.FOOTER_MM)
         X.child(section._sectPr, "w:docGrid", type="lines", linePitch=L.LINE_TWIPS)
         self.doc.settings.odd_and_even_pages_header_footer = True
@@ -303,6 +298,18 @@ class DocumentBuilder:
         mark = X.element("w:rPr")
         X.run_props(mark, east_asian=self.t.fonts.body, latin=self.t.fonts.latin, size_pt=0.5)
         ppr.append(mark)
+
+
+def blank_page(document: Any) -> Any:
+    """An empty document set to the GB/T 9704 page (A4, 37/35/28/26 mm); its section."""
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(L.PAGE_W_MM), Mm(L.PAGE_H_MM)
+    section.top_margin, section.bottom_margin = Mm(L.TOP_MM), Mm(L.BOTTOM_MM)
+    section.left_margin, section.right_margin = Mm(L.LEFT_MM), Mm(L.RIGHT_MM)
+    body = document.element.body
+    for p in body.findall(qn("w:p")):  # the template's empty first paragraph
+        body.remove(p)
+    return section
 
 
 def render_docx(template: Template, issue: Issue, copy: Copy, padding: int | None = None) -> Built:

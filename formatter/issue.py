@@ -8,8 +8,7 @@ the id of the submission it came from, whose own text never changes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any
 
@@ -44,9 +43,6 @@ class Item:
     body: str  # the publication text, paragraphs separated by newlines
     original_name: str = ""
     source_sha256: str = ""  # the submitted file's SHA-256, as in the registry
-
-    def with_body(self, body: str) -> Item:
-        return replace(self, body=body)
 
 
 @dataclass(frozen=True)
@@ -111,19 +107,9 @@ def is_classified(mark: str) -> bool:
     return any(word in mark for word in CLASSIFIED_MARKS)
 
 
-def next_number(taken: Iterable[int]) -> int:
-    """The next number in a series: one past the highest ever used, so none is reused."""
-    return max(taken, default=0) + 1
-
-
 def chinese_date(day: dt.date) -> str:
     """2026年3月5日: Arabic numerals, full year, no leading zeros (GB/T 9704)."""
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def item_text(item: Item) -> str:
-    """The item as one text, for diffs and previews."""
-    return "\n".join(part for part in (item.title, item.submitter, item.body) if part)
 
 
 @dataclass(frozen=True)

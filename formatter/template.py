@@ -51,6 +51,7 @@ class Template:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = (folder or DEFAULT_FOLDER).resolve()
+        self._compiled: dict[str, Any] = {}
         path = self.folder / SETTINGS_FILE
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -90,7 +91,10 @@ class Template:
         if source is None:
             raise RenderError(f"模板 {self.folder / SETTINGS_FILE} 的 [wording] 缺少「{key}」")
         try:
-            return str(self.environment.from_string(source).render(**values))
+            compiled = self._compiled.get(key)
+            if compiled is None:
+                compiled = self._compiled[key] = self.environment.from_string(source)
+            return str(compiled.render(**values))
         except TemplateError as exc:
             raise RenderError(f"模板措辞「{key}」无法填写：{exc}") from None
 

@@ -132,24 +132,19 @@ def page_number_field(paragraph: etree._Element, rpr: etree._Element) -> None:
             r.append(c)
         paragraph.append(r)
 
-    text = element("w:t")
-    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    text.text = "— "
-    run(text)
+    def text(tag: str, value: str) -> etree._Element:
+        el = element(tag)
+        el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        el.text = value
+        return el
+
+    run(text("w:t", "— "))
     run(element("w:fldChar", fldCharType="begin"))
-    instr = element("w:instrText")
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    instr.text = " PAGE "
-    run(instr)
+    run(text("w:instrText", " PAGE "))
     run(element("w:fldChar", fldCharType="separate"))
-    number = element("w:t")
-    number.text = "1"
-    run(number)
+    run(text("w:t", "1"))
     run(element("w:fldChar", fldCharType="end"))
-    tail = element("w:t")
-    tail.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    tail.text = " —"
-    run(tail)
+    run(text("w:t", " —"))
 
 
 def _copy(el: etree._Element) -> etree._Element:

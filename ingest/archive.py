@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -71,33 +70,21 @@ class Archive:
 _TEMP_NAMES = itertools.count()
 
 
-def atomic_write_small(target: Path, data: bytes) -> None:
-    """Create a small file whole or not at all, without fsync, in an existing folder.
-
-    The receipts' fast path (thousands a minute from the watcher): a temporary name
-    unique to this process and call, one write, a rename — no random names, no
-    buffered file object.
-    """
-    # Hidden, and not ending in the target's suffix: a reader globbing *.json never sees it.
-    tmp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMP_NAMES)}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def atomic_write(target: Path, fill: Callable[[BinaryIO], object], durable: bool = True) -> None:
-    """Create ``target`` whole or not at all (temporary file, rename); fsynced if ``durable``."""
+    """Create ``target`` whole or not at all (temporary file, rename); fsynced if ``durable``.
+
+    The temporary name is hidden, unique to this process and call (no random names:
+    the watcher writes thousands of 回执 a minute), and does not end in the target's
+    suffix, so a reader globbing ``*.json`` never sees one half-written.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    while True:
+        tmp = target.with_name(f".tmp-{os.getpid()}-{next(_TEMP_NAMES)}.part")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            break
+        except FileExistsError:  # left by a crashed process that had the same pid
+            continue
     try:
         with os.fdopen(fd, "wb") as out:
             fill(out)
@@ -106,5 +93,5 @@ def atomic_write(target: Path, fill: Callable[[BinaryIO], object], durable: bool
                 os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from ingest.archive import atomic_write_small
+from ingest.archive import atomic_write
 from ingest.receipt import Disposition, Receipt
 from ingest.record import Record, Status, mask_value
 from ingest.report import report_line
@@ -122,4 +122,4 @@ def _masked(category: str, text: str) -> str:
 def _atomic(path: Path, content: str) -> None:
     # Not fsynced: a receipt is derived from the registry, which is durable, and an
     # fsync per receipt halved the watcher's rate.
-    atomic_write_small(path, content.encode("utf-8"))
+    atomic_write(path, lambda out: out.write(content.encode("utf-8")), durable=False)

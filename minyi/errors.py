@@ -89,6 +89,8 @@ _OS_REASONS = {
     errno.ENOSPC: "磁盘空间已满",
     errno.EROFS: "磁盘为只读",
     errno.EISDIR: "这是文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段是文件，不是文件夹",
+    errno.EEXIST: "已有同名的文件，无法在此建立文件夹",
     errno.EBUSY: "文件正被其他程序占用",
     errno.EIO: "磁盘读写错误",
 }

@@ -23,7 +23,7 @@ from formatter.pdf import fontconfig_env
 from formatter.render import Converter
 from minyi import issues as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
-from minyi.errors import InputError, MissingDependencyError
+from minyi.errors import InputError, MissingDependencyError, describe_os_error
 from minyi.settings import Settings
 
 
@@ -213,7 +213,10 @@ def text(ctx: click.Context, number: int, which: str, year: int | None, suppleme
         position = flow.item_position(entry, which)
         item = entry.items[position]
         if export is not None:
-            export.write_text(flow.item_file(item), encoding="utf-8")
+            try:
+                export.write_text(flow.item_file(item), encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"无法写入「{export}」：{describe_os_error(exc)}") from None
             err.print(f"已导出到 {export}；修改后用 --import 导回。")
             return
         if reset:

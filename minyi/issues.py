@@ -25,7 +25,7 @@ from ingest.screening import ScreenContext
 from ingest.screening.pii import find_pii
 from ingest.screening.policy import SECRET
 from ingest.screening.sensitive import find_sensitive
-from minyi.errors import InputError, RenderError
+from minyi.errors import InputError, RenderError, describe_os_error
 from minyi.settings import Settings
 
 
@@ -208,7 +208,10 @@ def render(registry: Registry, settings: Settings, issue: Issue, outbox: Path,
         listed = "\n".join(f"  · {p}" for p in problems)
         raise RenderError(f"{issue.year}年{issue.label}不能生成，有未解决的问题：\n{listed}")
     renderer = Renderer(template(settings), converter)
-    result = renderer.render(masked(issue, settings), outbox, render_plan(settings, pdf))
+    try:
+        result = renderer.render(masked(issue, settings), outbox, render_plan(settings, pdf))
+    except OSError as exc:
+        raise RenderError(f"无法写入输出目录「{outbox}」：{describe_os_error(exc)}") from None
     with registry.batch():
         registry.mark_rendered(issue.series.value, issue.year, issue.number, now(),
                                str(result.folder))  # fmt: skip

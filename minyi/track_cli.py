@@ -19,7 +19,7 @@ from followup.matching import Candidate, Match, Verdict, match_titles
 from followup.stats import Period, Stats
 from minyi import tracking as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
-from minyi.errors import InputError
+from minyi.errors import InputError, describe_os_error
 
 KINDS = [k.value for k in Kind if k is not Kind.PUBLISHED]
 
@@ -306,13 +306,20 @@ def stats(ctx: click.Context, year: int | None, start: str | None, end: str | No
     if xlsx is not None:
         from followup.workbook import write_workbook
 
-        write_workbook(figures, xlsx)
+        _writing(xlsx, lambda: write_workbook(figures, xlsx))
         out.print(f"Excel 工作簿已写入：{xlsx}")
     if report is not None:
         from formatter.bulletin import write_bulletin
 
-        write_bulletin(figures, report, settings.issue_unit)
+        _writing(report, lambda: write_bulletin(figures, report, settings.issue_unit))
         out.print(f"年度通报已写入：{report}")
+
+
+def _writing(path: Path, write: Any) -> None:
+    try:
+        write()
+    except OSError as exc:
+        raise InputError(f"无法写入「{path}」：{describe_os_error(exc)}") from None
 
 
 def _print(s: Stats) -> None:

@@ -67,10 +67,16 @@ def record(registry: Registry, events: list[Event]) -> list[int]:
         return registry.add_events([e.as_dict() for e in events], now())
 
 
-def published_events(registry: Registry) -> list[Event]:
-    """编发 events, one per item of every issue, dated by its 签发 date."""
+def published_events(registry: Registry, submission_id: str | None = None) -> list[Event]:
+    """编发 events, one per item of every issue (or of the issues holding one item),
+    dated by the issue's 签发 date."""
+    if submission_id is None:
+        issues = registry.issues()
+    else:
+        found = (registry.issue(*key) for key in registry.issues_with(submission_id))
+        issues = [data for data in found if data is not None]
     out = []
-    for data in registry.issues():
+    for data in issues:
         issued = data.get("issued") or (data.get("created_at") or "")[:10]
         if not issued:
             continue
@@ -84,7 +90,7 @@ def published_events(registry: Registry) -> list[Event]:
 def history(registry: Registry, submission_id: str | None = None) -> list[Event]:
     """Recorded and derived events, by date."""
     stored = [Event.from_dict(e) for e in registry.events(submission_id)]
-    derived = [e for e in published_events(registry)
+    derived = [e for e in published_events(registry, submission_id)
                if submission_id is None or e.submission_id == submission_id]  # fmt: skip
     return sorted(stored + derived, key=lambda e: (e.date, e.kind is not Kind.PUBLISHED))
 

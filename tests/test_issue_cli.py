@@ -120,6 +120,8 @@ def test_render_without_pdf_masks_personal_data_and_builds_the_package(office: P
     assert manifest["items"][0]["source"] == "1-养老.docx"
     assert "rendered_at" in manifest and set(manifest["package"]) == {
         "社情民意信息2026年第1期（报送）.docx"}  # fmt: skip
+    out = minyi(office, "issue", "render", "1", "--no-pdf", "--out", "r.jsonl/发件", code=8)
+    assert "无法写入输出目录「r.jsonl/发件」：路径中有一段是文件" in out
     assert "生成时间" in minyi(office, "issue", "list") and "未生成" not in minyi(
         office, "issue", "list"
     )

@@ -18,7 +18,7 @@ from formatter import layout as L
 from formatter.compose import BlockKind, blocks, heading_kind, submitter_line
 from formatter.context import Copy, colophon
 from formatter.document import render_docx
-from formatter.issue import Issue, SubmitterPlace, chinese_date, is_classified, next_number
+from formatter.issue import Issue, SubmitterPlace, chinese_date, is_classified
 from formatter.render import Renderer, RenderPlan
 from formatter.template import Template
 from minyi.errors import RenderError
@@ -148,7 +148,6 @@ def test_compose_helpers() -> None:
     assert submitter_line("反映人：张三（县政协委员） 电话：13812345678") == "张三（县政协委员）"
     assert submitter_line("（信息员：王五）") == "王五"
     assert chinese_date(__import__("datetime").date(2026, 3, 5)) == "2026年3月5日"
-    assert next_number([1, 2, 5]) == 6 and next_number([]) == 1
     assert is_classified("秘密★1年") and not is_classified("内部资料")
 
 

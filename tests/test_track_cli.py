@@ -146,3 +146,11 @@ def _to_pdf(path: Path) -> Path | None:
         return target
     finally:
         office.close()
+
+
+def test_an_unwritable_output_is_a_clear_error(office: Path) -> None:
+    (office / "文件").write_text("不是文件夹", encoding="utf-8")
+    out = minyi(office, "stats", "--xlsx", "文件/统计.xlsx", code=4)
+    assert "无法写入「文件/统计.xlsx」" in out and "系统错误" not in out  # said in Chinese
+    out = minyi(office, "issue", "text", "1", "1", "--export", "文件/稿.txt", code=4)
+    assert "无法写入「文件/稿.txt」：路径中有一段是文件，不是文件夹" in out
