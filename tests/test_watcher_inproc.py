@@ -92,11 +92,43 @@ def test_a_broken_pool_finishes_the_file_in_the_watcher(tmp_path: Path, monkeypa
         watcher = Watcher(pipeline, inbox, tmp_path / "outbox", WatchOptions(mode="polling"))
         registry.journal_set("a.txt", "committed", "2026-01-01T00:00:00")
         done: list[tuple[object, ...]] = []
-        monkeypatch.setattr(watcher_module, "finish", lambda *args: done.append(args) or (20, ""))
-        broken: Future[tuple[int, str]] = Future()
+        monkeypatch.setattr(watcher_module, "finish", lambda *args: done.append(args) or [(20, "")])
+        broken: Future[list[tuple[int, str]]] = Future()
         broken.set_exception(BrokenProcessPool("worker died"))
-        watcher._finished.append(("a.txt", broken, ("x", "a.txt")))
+        watcher._finished.append((["a.txt"], broken, ("x", "a.txt")))
         watcher._close_rows(wait=True)
         assert done == [("x", "a.txt")]  # finished here, with the same arguments
         assert registry.journal("a.txt") is None  # and its journal row closed
         watcher._writer.shutdown()
+
+
+def test_a_file_being_finished_is_not_taken_again(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Between its commit and the removal of its original, a late event or a rescan
+    that sees the file again must not register it a second time."""
+    import ingest.watcher as watcher_module
+
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    path = inbox / "a.txt"
+    path.write_text("关于某事的建议\n反映人：张三\n正文内容。", encoding="utf-8")
+    gate = threading.Event()
+    real_finish = watcher_module.finish
+    monkeypatch.setattr(watcher_module, "finish", lambda *args: gate.wait() and real_finish(*args))
+    with Registry.open(tmp_path / "data" / "r.sqlite3") as registry:
+        pipeline = Pipeline(registry, tmp_path / "data", IngestOptions(), Workers(1))
+        pipeline.start()
+        watcher = Watcher(pipeline, inbox, outbox, WatchOptions(mode="polling"))
+        try:
+            watcher._take(path)
+            watcher._collect(block=0)  # committed; its completion waits at the gate
+            assert registry.journal("a.txt")["stage"] == "committed"  # type: ignore[index]
+            watcher._consider(path)  # a rescan sees it
+            assert len(watcher.tracker) == 0
+            watcher._take(path)  # a late event makes it ready
+            assert not watcher._flying and len(watcher._finished) == 1
+        finally:
+            gate.set()
+            watcher._close_rows(wait=True)
+            watcher._writer.shutdown()
+        assert not path.exists() and registry.journal("a.txt") is None
+    assert len(list((outbox / "回执").glob("*.json"))) == 1
