@@ -13,7 +13,10 @@ original leaves the inbox before its kept copy is verified. Transient failures
 are quarantined at once.
 
 Files are read by the worker pool and committed as they finish, so a slow OCR
-job does not hold up the text files behind it.
+job does not hold up the text files behind it; images wait outside the pool
+while as many as it has readers are being read, so a text file dropped with a
+hundred photos waits for one page at most. Completion (original removed, 回执
+written) runs in a process of its own beside the readers.
 """
 
 from __future__ import annotations
@@ -24,13 +27,20 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import (
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.detect import detect
 from ingest.options import WatchOptions
 from ingest.pipeline import Pipeline, Slot
 from ingest.reader import FileResult, sha256_file
@@ -39,7 +49,7 @@ from ingest.record import Record
 from ingest.settle import SettleTracker
 from ingest.slip import write_failure, write_slip
 from ingest.walk import Entry, ignore_reason, scan
-from ingest.workers import Job
+from ingest.workers import Job, process_pool
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +84,11 @@ class Watcher:
     _held: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)  # retry/failed
     # Committed, original not yet removed: a late event or a rescan must not take it again.
     _finishing: set[str] = field(default_factory=set, init=False)
+    # Images wait here for a reader: their OCR takes seconds, and no more of them are
+    # handed to the pool than it has readers, so a text file dropped with a hundred
+    # scans waits for one page at most, not for all of them. Values: (size, mtime_ns).
+    _queued: dict[Path, tuple[int, int]] = field(default_factory=dict, init=False)
+    _reading_images: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         self.inbox = self.inbox.resolve()
@@ -82,12 +97,14 @@ class Watcher:
         self.source = str(self.inbox)
         self.registry = self.pipeline.registry
         self._writer = ThreadPoolExecutor(4, thread_name_prefix="receipt")
+        self._finisher: ProcessPoolExecutor | None = None
 
     # -- the loop ---------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
         self.pipeline.start()
         self.pipeline.workers.warm()
+        self._finishing_pool().submit(os.getpid).result()  # started now, not with the first file
         self.mode = choose_mode(self.inbox, self.options.mode)
         observer = self._observe()
         # File times are trusted only on the local disk (see ingest.settle).
@@ -111,6 +128,7 @@ class Watcher:
                 self._retry_due()
                 for path in self.tracker.ready():
                     self._take(path)
+                self._take_queued()
                 self._collect(block=0.1)
                 self._close_rows()
         finally:
@@ -121,6 +139,8 @@ class Watcher:
                 self._collect(block=1.0)
             self._close_rows(wait=True)
             self._writer.shutdown(wait=True)
+            if self._finisher is not None:
+                self._finisher.shutdown(wait=True)
             observer.join(timeout=5)
             self.registry.beat("watch", os.getpid(), "stopped", self.source, started, _now())
             log.info("已停止")
@@ -205,7 +225,7 @@ class Watcher:
 
     def _consider(self, path: Path, arrived: bool = False) -> None:
         rel = self._rel(path)
-        if rel in self._flying or rel in self._finishing:
+        if rel in self._flying or rel in self._finishing or path in self._queued:
             return
         row = self._held.get(rel)
         if row and row["stage"] == "retry" and row["next_try"] > time.time():
@@ -221,7 +241,14 @@ class Watcher:
 
     def _take(self, path: Path) -> None:
         rel = self._rel(path)
-        if rel in self._flying or rel in self._finishing or not path.exists():
+        if rel in self._flying or rel in self._finishing or path in self._queued:
+            return
+        image = _is_image(path)
+        if image is None:
+            return  # gone
+        if image and len(self._reading_images) >= self.pipeline.workers.capacity:
+            st = path.stat()
+            self._queued[path] = (st.st_size, st.st_mtime_ns)
             return
         # No journal row is needed before the commit: a file still in the inbox after a
         # crash is simply taken again. A failed file that changed starts over.
@@ -233,6 +260,22 @@ class Watcher:
             self._commit(slot)
         else:
             self._flying[rel] = _InFlight(slot, self.pipeline.read(slot))
+            if image:
+                self._reading_images.add(rel)
+
+    def _take_queued(self) -> None:
+        """Hand waiting images on as readers fall free; one changed meanwhile settles again."""
+        while self._queued and len(self._reading_images) < self.pipeline.workers.capacity:
+            path, seen = next(iter(self._queued.items()))
+            del self._queued[path]
+            try:
+                st = path.stat()
+            except OSError:
+                continue  # removed while it waited
+            if (st.st_size, st.st_mtime_ns) == seen:
+                self._take(path)
+            else:
+                self.tracker.observe(path)
 
     def _collect(self, block: float) -> None:
         """Commit whatever the workers have finished, in the order they finish."""
@@ -251,6 +294,7 @@ class Watcher:
         finished: list[Slot] = []
         for rel in done:
             flight = self._flying.pop(rel)
+            self._reading_images.discard(rel)
             result = self.pipeline.workers.result(flight.job, rel)
             if result.transient:
                 self._transient(rel, result.error or "")
@@ -272,23 +316,31 @@ class Watcher:
     def _complete(self, committed: list[tuple[str, Receipt, Record | None]]) -> None:
         """After the commit: hand the files' completion on; drop their journal rows when done.
 
-        Verifying and removing the originals and writing the 回执 are done by the worker
-        processes (by a thread where files are read inline): in this process they
-        competed with the commit loop for the interpreter lock and halved the rate. A
-        commit group goes in one task per worker, not one per file: a task's own cost
-        (pickling, queues, wake-ups) was a third of a text file's whole completion.
+        Verifying and removing the originals and writing the 回执 are done in a process
+        of their own (see ``_finishing_pool``), a commit group as one task.
         """
         for rel, receipt, _ in committed:
             log.info("「%s」→ 回执 %s（%s）", rel, receipt.seq, receipt.disposition.value)
-        pool = self.pipeline.workers.pool()
-        size = -(-len(committed) // self.pipeline.workers.capacity)
-        for start in range(0, len(committed), size):
-            group = committed[start : start + size]
-            args = (self.inbox, self.pipeline.data_root, self.outbox, group)
-            future = (pool or self._writer).submit(finish, *args)
-            rels = [rel for rel, _, _ in group]
-            self._finishing.update(rels)
-            self._finished.append((rels, future, args))
+        args = (self.inbox, self.pipeline.data_root, self.outbox, committed)
+        future = self._finishing_pool().submit(finish, *args)
+        rels = [rel for rel, _, _ in committed]
+        self._finishing.update(rels)
+        self._finished.append((rels, future, args))
+
+    def _finishing_pool(self) -> Executor:
+        """Where committed files are completed: one process beside the readers.
+
+        Not this process: there the work competed with the commit loop for the
+        interpreter lock and halved the rate. Not the readers' pool either: a receipt
+        waited there behind every file still to be read (a text file's 回执 behind a
+        hundred scans' OCR), and two readers writing 回执 at once contended for the
+        folder's lock. Inline reading (one process) completes in threads.
+        """
+        if self.pipeline.workers.processes == 1:
+            return self._writer
+        if self._finisher is None:
+            self._finisher = process_pool(1)
+        return self._finisher
 
     def _close_rows(self, wait: bool = False) -> None:
         """Drop the journal rows of files whose receipts are written (a crash before
@@ -302,6 +354,9 @@ class Watcher:
             try:
                 notes = future.result()
             except (BrokenProcessPool, CancelledError):  # the pool broke: finish them here
+                if self._finisher is not None:
+                    self._finisher.shutdown(wait=False)  # a new one for what follows
+                    self._finisher = None
                 notes = finish(*args)
             for level, note in notes:
                 if note:
@@ -408,6 +463,21 @@ def finish_one(inbox: Path, data_root: Path, outbox: Path, rel: str, receipt: Re
             _remove_empty_parents(path.parent, inbox)
     write_slip(outbox, receipt, record)
     return level, note
+
+
+def _is_image(path: Path) -> bool | None:
+    """Whether the file's bytes are an image (read by OCR); None when it is gone.
+
+    A file that cannot be opened goes to a reader, whose failure is retried and reported.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+    return detect(head).is_image
 
 
 def _sha(path: Path) -> str:

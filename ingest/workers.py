@@ -83,7 +83,7 @@ class Workers:
             return self._isolated(job)
 
     def _isolated(self, job: Job) -> FileResult:
-        with ProcessPoolExecutor(1, mp_context=_context(), initializer=_ignore_interrupts) as alone:
+        with process_pool(1) as alone:
             try:
                 return alone.submit(self.reader, *job.args).result()
             except BrokenProcessPool:
@@ -92,8 +92,7 @@ class Workers:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=_context(),
-                                             initializer=_ignore_interrupts)  # fmt: skip
+            self._pool = process_pool(self.processes)
         return self._pool
 
     def _discard_pool(self) -> None:
@@ -112,6 +111,11 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def process_pool(processes: int) -> ProcessPoolExecutor:
+    """Worker processes started as the readers are (spawned; Ctrl+C left to the parent)."""
+    return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_ignore_interrupts)
 
 
 def _warm_up() -> int:

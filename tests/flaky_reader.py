@@ -1,11 +1,12 @@
-"""A reader whose first reads of a file fail the way a locked file does."""
+"""Readers for the watcher tests: one fails the way a locked file does, one is slow."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from ingest.options import IngestOptions
-from ingest.reader import FileResult, read_file
+from ingest.reader import FileResult, quarantine_unread, read_file
 
 FAILURES: dict[str, int] = {}
 
@@ -20,4 +21,14 @@ def locked_twice(path: Path, rel: str, options: IngestOptions, data_root: Path) 
         return FileResult(
             None, None, None, error="无法读取文件：没有读取或写入权限", transient=True
         )
+    return read_file(path, rel, options, data_root)
+
+
+def slow_scans(path: Path, rel: str, options: IngestOptions, data_root: Path) -> FileResult:
+    """Files named 扫描… take two seconds to read, as a page of OCR might; images are
+    then turned away (no OCR engine needed for the test)."""
+    if "扫描" in rel:
+        time.sleep(2.0)
+        if path.read_bytes().startswith(b"\x89PNG"):
+            return quarantine_unread(path, rel, data_root, "测试：模拟的识别失败")
     return read_file(path, rel, options, data_root)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flaky_reader import locked_twice
+from flaky_reader import locked_twice, slow_scans
 
 from ingest.options import IngestOptions, WatchOptions
 from ingest.pipeline import Pipeline
@@ -132,3 +132,109 @@ def test_a_file_being_finished_is_not_taken_again(tmp_path: Path, monkeypatch) -
             watcher._writer.shutdown()
         assert not path.exists() and registry.journal("a.txt") is None
     assert len(list((outbox / "回执").glob("*.json"))) == 1
+
+
+def watch_in_thread(tmp_path: Path, reader: object) -> tuple[threading.Thread, threading.Event]:
+    """A polling watcher with fast settle times in a thread, started and warm."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    options = WatchOptions(mode="polling", settle=0.1, settle_closed=0.1, rescan=0.3, poll=0.1)
+    ready, stop = threading.Event(), threading.Event()
+
+    def serve() -> None:
+        pipeline = Pipeline(Registry.open(tmp_path / "data" / "r.sqlite3"), tmp_path / "data",
+                            IngestOptions(), Workers(2, reader=reader))  # type: ignore[arg-type]  # fmt: skip
+        watcher = Watcher(pipeline, inbox, outbox, options)
+        pipeline.workers.warm()
+        ready.set()
+        try:
+            watcher.run(stop)
+        finally:
+            pipeline.workers.close()
+            watcher.registry.close()
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    assert ready.wait(60)
+    time.sleep(1.0)  # the watcher's own start (its completing process) is not timed
+    return thread, stop
+
+
+def answered(tmp_path: Path) -> list[str]:
+    """Files with a 回执, in the order the receipts were numbered."""
+    import json
+
+    folder = tmp_path / "outbox" / "回执"
+    found = sorted(folder.glob("*.json")) if folder.exists() else []
+    return [json.loads(p.read_text(encoding="utf-8"))["file"] for p in found]
+
+
+def test_a_quick_file_is_answered_while_slow_ones_are_still_read(tmp_path: Path) -> None:
+    """Receipts are written beside the readers, not queued behind files still to be read."""
+    thread, stop = watch_in_thread(tmp_path, slow_scans)
+    inbox = tmp_path / "inbox"
+    try:
+        # Taken in name order: the quick file first, then three slow ones.
+        for n in range(3):
+            (inbox / f"扫描{n}.txt").write_text(f"关于第{n}件事的建议\n正文。", encoding="utf-8")
+        (inbox / "0-文字.txt").write_text("关于另一件事的建议\n正文。", encoding="utf-8")
+        dropped = time.monotonic()
+        while "0-文字.txt" not in answered(tmp_path) and time.monotonic() - dropped < 30:
+            time.sleep(0.05)
+        waited = time.monotonic() - dropped
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    # Read in 0.1 s; its completion waited for a reader to fall free (2 s) when receipts
+    # were written by the readers themselves.
+    assert waited < 1.5
+    assert sorted(answered(tmp_path)) == ["0-文字.txt", "扫描0.txt", "扫描1.txt", "扫描2.txt"]
+
+
+def test_images_do_not_hold_up_a_text_file(tmp_path: Path) -> None:
+    """No more images go to the pool than it has readers: a text file dropped with them
+    (and named after them) is read as soon as one reader falls free."""
+    from PIL import Image
+
+    thread, stop = watch_in_thread(tmp_path, slow_scans)
+    inbox = tmp_path / "inbox"
+    try:
+        for n in range(4):
+            Image.new("L", (20 + n, 20), 255).save(inbox / f"扫描{n}.png")
+        (inbox / "文字.txt").write_text("关于另一件事的建议\n正文。", encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while len(answered(tmp_path)) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    order = answered(tmp_path)
+    # Two images read at once (2 s each); the text file next, before the other two.
+    assert sorted(order) == sorted(["文字.txt", *(f"扫描{n}.png" for n in range(4))])
+    assert order.index("文字.txt") <= 2
+
+
+def test_a_waiting_image_that_changes_settles_again(tmp_path: Path) -> None:
+    from PIL import Image
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    changed, removed = inbox / "changed.png", inbox / "removed.png"
+    for path in (changed, removed):
+        Image.new("L", (20, 20), 255).save(path)
+    with Registry.open(tmp_path / "data" / "r.sqlite3") as registry:
+        pipeline = Pipeline(registry, tmp_path / "data", IngestOptions(), Workers(1))
+        watcher = Watcher(pipeline, inbox, tmp_path / "outbox", WatchOptions(mode="polling"))
+        watcher._reading_images.add("another.png")  # the only reader is busy with an image
+        watcher._take(changed)
+        watcher._take(removed)
+        assert list(watcher._queued) == [changed, removed] and not watcher._flying
+        watcher._consider(changed)  # a rescan meanwhile: it is waiting already
+        assert len(watcher.tracker) == 0
+        Image.new("L", (30, 30), 0).save(changed)  # rewritten while it waited
+        removed.unlink()
+        watcher._reading_images.clear()
+        watcher._take_queued()
+        assert not watcher._queued and not watcher._flying
+        assert len(watcher.tracker) == 1  # the changed one settles again; the removed is gone
+        watcher._writer.shutdown()
