@@ -214,11 +214,13 @@ class Registry(IndexTables, IssueTables, EventTables):
         )
         return {row[0]: row[1] for row in rows}
 
-    def beat(self, name: str, pid: int, mode: str, inbox: str, started: str, now: str) -> None:
+    def beat(self, name: str, pid: int, mode: str, inbox: str, started: str, now: str,
+             busy: int = 0) -> None:  # fmt: skip
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO heartbeat VALUES (?, ?, ?, ?, ?, ?)",
-                (name, pid, mode, inbox, started, now),
+                "INSERT OR REPLACE INTO heartbeat"
+                " (name, pid, mode, inbox, started_at, beat_at, busy) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (name, pid, mode, inbox, started, now, busy),
             )
 
     def heartbeat(self, name: str) -> dict[str, Any] | None:

@@ -152,4 +152,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (submission_id, position)
     );
     """,
+    # 6: how many files the watcher has in hand (being read, waiting for a reader,
+    # being completed), for the "处理中" column of ``minyi status``.
+    """
+    ALTER TABLE heartbeat ADD COLUMN busy INTEGER NOT NULL DEFAULT 0;
+    """,
 )

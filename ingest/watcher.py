@@ -117,9 +117,7 @@ class Watcher:
             while not stop.is_set():
                 now = self.clock()
                 if now - last_beat >= _BEAT:
-                    self.registry.beat(
-                        "watch", os.getpid(), self.mode, self.source, started, _now()
-                    )
+                    self._beat(started)
                     last_beat = now
                 if now - last_scan >= self.options.rescan:
                     self._rescan()
@@ -142,8 +140,14 @@ class Watcher:
             if self._finisher is not None:
                 self._finisher.shutdown(wait=True)
             observer.join(timeout=5)
-            self.registry.beat("watch", os.getpid(), "stopped", self.source, started, _now())
+            self._beat(started, stopped=True)
             log.info("已停止")
+
+    def _beat(self, started: str, stopped: bool = False) -> None:
+        """The heartbeat ``minyi status`` reads, with the number of files in hand."""
+        busy = 0 if stopped else len(self._flying) + len(self._queued) + len(self._finishing)
+        mode = "stopped" if stopped else self.mode
+        self.registry.beat("watch", os.getpid(), mode, self.source, started, _now(), busy)
 
     def _observe(self):  # type: ignore[no-untyped-def]
         from watchdog import events as events_mod

@@ -68,11 +68,21 @@ def print_status(registry: Registry, console: Console) -> None:
         waiting = sum(1 for e in scan(Path(beat["inbox"])) if e.ignore_reason is None)
     today = datetime.now().astimezone().strftime("%Y-%m-%d")
     done = registry.receipts_since(today)
+    now = datetime.now().astimezone()
+    # Files in hand are still in the inbox too; a stopped or silent watcher has none.
+    running = (
+        beat is not None
+        and beat["mode"] != "stopped"
+        and (now - datetime.fromisoformat(beat["beat_at"])).total_seconds() <= _STALE
+    )
+    busy = int(beat["busy"]) if running and beat is not None else 0
     table = Table(title="收件箱状态", title_justify="left")
-    for label in ("收件箱中待处理", "待重试", "今日完成", "今日拒收", "失败（需人工处理）"):
+    labels = ("收件箱中待处理", "处理中", "待重试", "今日完成", "今日拒收", "失败（需人工处理）")
+    for label in labels:
         table.add_column(label, justify="right")
     table.add_row(
-        str(waiting),
+        str(max(0, waiting - busy)),
+        str(busy),
         str(counts.get("retry", 0)),
         str(sum(done.values())),
         str(done.get("rejected", 0)),
@@ -84,7 +94,7 @@ def print_status(registry: Registry, console: Console) -> None:
     if beat is None:
         console.print("监视服务：从未运行")
         return
-    age = (datetime.now().astimezone() - datetime.fromisoformat(beat["beat_at"])).total_seconds()
+    age = (now - datetime.fromisoformat(beat["beat_at"])).total_seconds()
     if beat["mode"] == "stopped":
         console.print(f"监视服务：未运行（{beat['beat_at']} 正常停止）")
         return

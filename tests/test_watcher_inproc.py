@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from flaky_reader import locked_twice, slow_scans
+from rich.console import Console
 
 from ingest.options import IngestOptions, WatchOptions
 from ingest.pipeline import Pipeline
 from ingest.registry import Registry
 from ingest.watcher import Watcher, choose_mode, filesystem_type
 from ingest.workers import Workers
+from minyi.service import print_status
 
 
 def run_for(make: Callable[[], Watcher], condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
@@ -231,6 +234,13 @@ def test_a_waiting_image_that_changes_settles_again(tmp_path: Path) -> None:
         assert list(watcher._queued) == [changed, removed] and not watcher._flying
         watcher._consider(changed)  # a rescan meanwhile: it is waiting already
         assert len(watcher.tracker) == 0
+        watcher._beat("2026-11-26T09:00:00+08:00")
+        console = Console(record=True, width=200)
+        print_status(registry, console)
+        status = console.export_text()
+        # Both images are in hand (waiting for a reader), not merely pending.
+        assert re.search(r"│\s*0\s*│\s*2\s*│", status), status
+        assert "处理中" in status and "运行中" in status
         Image.new("L", (30, 30), 0).save(changed)  # rewritten while it waited
         removed.unlink()
         watcher._reading_images.clear()
