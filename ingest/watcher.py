@@ -251,7 +251,10 @@ class Watcher:
         if image is None:
             return  # gone
         if image and len(self._reading_images) >= self.pipeline.workers.capacity:
-            st = path.stat()
+            try:
+                st = path.stat()
+            except OSError:
+                return  # gone meanwhile
             self._queued[path] = (st.st_size, st.st_mtime_ns)
             return
         # No journal row is needed before the commit: a file still in the inbox after a
@@ -450,8 +453,8 @@ def finish_one(inbox: Path, data_root: Path, outbox: Path, rel: str, receipt: Re
                record: Record | None) -> tuple[int, str]:  # fmt: skip
     """Take the original out of the inbox once its kept copy is verified; write the 回执.
 
-    Runs in a worker process: returns what the watcher should log (a level and a
-    message, "" when all went as it should), since a worker has no log file.
+    Runs in the completing process: returns what the watcher should log (a level and a
+    message, "" when all went as it should), since that process has no log file.
     """
     path = inbox / rel
     kept = data_root / receipt.stored_as if receipt.stored_as else None

@@ -56,10 +56,6 @@ class Workers:
             job.future = self._executor().submit(self.reader, *job.args)
         return job
 
-    def pool(self) -> ProcessPoolExecutor | None:
-        """The worker processes, for other work of the same batch (None when inline)."""
-        return self._executor() if self.processes > 1 else None
-
     def warm(self) -> None:
         """Start the worker processes now, with the common readers imported.
 
