@@ -93,6 +93,9 @@ class SettleTracker:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def __contains__(self, path: object) -> bool:
+        return path in self._seen
+
 
 def is_complete(path: Path) -> bool:
     """The file opens, and a zip's central directory or a PDF's end marker is there."""

@@ -204,7 +204,11 @@ class Watcher:
             elif kind in ("closed", "moved"):  # written and closed, or renamed in whole
                 if self._wanted(path):
                     self.tracker.closed(path)
-            elif kind in ("created", "modified") and self._wanted(path):
+            elif kind == "created":
+                # A folder's files arrive twice: with the folder, and one by one after it.
+                if path not in self.tracker and self._wanted(path):
+                    self.tracker.observe(path)
+            elif kind == "modified" and self._wanted(path):
                 self.tracker.observe(path)
 
     def _rescan(self) -> None:
@@ -326,8 +330,12 @@ class Watcher:
         Verifying and removing the originals and writing the 回执 are done in a process
         of their own (see ``_finishing_pool``), a commit group as one task.
         """
-        for rel, receipt, _ in committed:
-            log.info("「%s」→ 回执 %s（%s）", rel, receipt.seq, receipt.disposition.value)
+        # One log record per commit group: a record per file (the rotating handler looks
+        # at the file each time) cost the loop a tenth of its time.
+        lines = [f"「{rel}」→ 回执 {r.seq}（{r.disposition.value}）" for rel, r, _ in committed]
+        if len(lines) > 1:
+            lines.insert(0, f"本批 {len(lines)} 个文件：")
+        log.info("%s", "\n  ".join(lines))
         args = (self.inbox, self.pipeline.data_root, self.outbox, committed)
         future = self._finishing_pool().submit(finish, *args)
         rels = [rel for rel, _, _ in committed]
@@ -478,12 +486,17 @@ def _is_image(path: Path) -> bool | None:
     A file that cannot be opened goes to a reader, whose failure is retried and reported.
     """
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(64)
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
     except OSError:
         return False
+    try:
+        head = os.read(fd, 64)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     return detect(head).is_image
 
 
