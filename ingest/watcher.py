@@ -21,6 +21,7 @@ written) runs in a process of its own beside the readers.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -76,6 +77,7 @@ class Watcher:
     clock: Callable[[], float] = time.monotonic
     mode: str = "events"
     _events: queue.Queue[tuple[str, str, bool]] = field(default_factory=queue.Queue, init=False)
+    _done: queue.SimpleQueue[str] = field(default_factory=queue.SimpleQueue, init=False)  # reads
     _flying: dict[str, _InFlight] = field(default_factory=dict, init=False)
     # Completions handed on: (the files' paths, their future, the arguments to redo them).
     _finished: list[tuple[list[str], Future[list[tuple[int, str]]], tuple[Any, ...]]] = field(
@@ -270,9 +272,17 @@ class Watcher:
         if self.pipeline.known(slot):  # seen before: no need to parse it
             self._commit(slot)
         else:
-            self._flying[rel] = _InFlight(slot, self.pipeline.read(slot))
+            job = self.pipeline.read(slot)
+            self._flying[rel] = _InFlight(slot, job)
             if image:
                 self._reading_images.add(rel)
+            if job.future is None:  # read inline: done already
+                self._done.put(rel)
+            else:
+                job.future.add_done_callback(functools.partial(self._read_done, rel))
+
+    def _read_done(self, rel: str, _: Future[FileResult]) -> None:
+        self._done.put(rel)  # in the pool's thread: only the queue is touched
 
     def _take_queued(self) -> None:
         """Hand waiting images on as readers fall free; one changed meanwhile settles again."""
@@ -293,15 +303,18 @@ class Watcher:
         if not self._flying:
             time.sleep(block)
             return
-        futures: dict[Future[FileResult], str] = {
-            f.job.future: rel for rel, f in self._flying.items() if f.job.future is not None
-        }
-        done = [rel for rel, f in self._flying.items() if f.job.future is None]
-        if futures:
-            from concurrent.futures import FIRST_COMPLETED, wait
-
-            ready, _ = wait(futures, timeout=block, return_when=FIRST_COMPLETED)
-            done += [futures[f] for f in ready]
+        # Reads announce themselves on a queue as they end: waiting on all the futures
+        # in flight instead cost a pass over every one of them (thousands after a
+        # folder is dropped) at each turn.
+        try:
+            done = [self._done.get(timeout=block)]
+        except queue.Empty:
+            return
+        while True:
+            try:
+                done.append(self._done.get_nowait())
+            except queue.Empty:
+                break
         finished: list[Slot] = []
         for rel in done:
             flight = self._flying.pop(rel)
