@@ -78,6 +78,7 @@ class Watcher:
     mode: str = "events"
     _events: queue.Queue[tuple[str, str, bool]] = field(default_factory=queue.Queue, init=False)
     _done: queue.SimpleQueue[str] = field(default_factory=queue.SimpleQueue, init=False)  # reads
+    _closed: list[str] = field(default_factory=list, init=False)  # completed, row not dropped
     _flying: dict[str, _InFlight] = field(default_factory=dict, init=False)
     # Completions handed on: (the files' paths, their future, the arguments to redo them).
     _finished: list[tuple[list[str], Future[list[tuple[int, str]]], tuple[Any, ...]]] = field(
@@ -129,8 +130,9 @@ class Watcher:
                 for path in self.tracker.ready():
                     self._take(path)
                 self._take_queued()
-                self._collect(block=0.1)
                 self._close_rows()
+                self._collect(block=0.1)  # drops the closed rows in its own commit
+                self._drop_closed()  # or alone, when nothing was committed
         finally:
             observer.stop()
             # Graceful stop: files being read are finished and committed; the rest
@@ -332,6 +334,9 @@ class Watcher:
         with self.registry.batch():
             committed = [(slot.entry.rel, *self.pipeline.commit(slot, self.source))
                          for slot in finished]  # fmt: skip
+            if self._closed:  # completed files' rows go with it: one disk sync, not two
+                self.registry.journal_drop(*self._closed)
+        self._closed = []
         self._complete(committed)
 
     def _commit(self, slot: Slot) -> None:
@@ -371,8 +376,9 @@ class Watcher:
         return self._finisher
 
     def _close_rows(self, wait: bool = False) -> None:
-        """Drop the journal rows of files whose receipts are written (a crash before
-        this only repeats the idempotent completion)."""
+        """Note the files whose receipts are written; their journal rows are dropped with
+        the next commit (or at once when ``wait``). A crash before that only repeats
+        the idempotent completion."""
         done: list[str] = []
         pending = []
         for rels, future, args in self._finished:
@@ -392,8 +398,15 @@ class Watcher:
             done += rels
         self._finished = pending
         self._finishing.difference_update(done)
-        if done:  # (result() above re-raises if a receipt could not be written)
-            self.registry.journal_drop(*done)
+        # (result() above re-raises if a receipt could not be written.)
+        self._closed += done
+        if wait:
+            self._drop_closed()
+
+    def _drop_closed(self) -> None:
+        if self._closed:
+            self.registry.journal_drop(*self._closed)
+            self._closed = []
 
     def _transient(self, rel: str, error: str) -> None:
         row = self.registry.journal(rel) or {"attempts": 0}
