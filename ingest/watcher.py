@@ -349,7 +349,7 @@ class Watcher:
         of their own (see ``_finishing_pool``), a commit group as one task.
         """
         # One log record per commit group: a record per file (the rotating handler looks
-        # at the file each time) cost the loop a tenth of its time.
+        # at the file each time) cost the loop 8 % of its time.
         lines = [f"「{rel}」→ 回执 {r.seq}（{r.disposition.value}）" for rel, r, _ in committed]
         if len(lines) > 1:
             lines.insert(0, f"本批 {len(lines)} 个文件：")
