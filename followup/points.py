@@ -9,14 +9,13 @@ person and year.
 
 from __future__ import annotations
 
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from followup.events import Adoption, Credit, Event, Kind, Level, Role
-from minyi.errors import ConfigError
+from minyi.errors import ConfigError, read_toml
 
 DEFAULT = Path(__file__).resolve().parent.parent / "templates" / "points.toml"
 SHARES = ("equal", "first", "first_half")
@@ -37,12 +36,7 @@ class PointsTable:
     @classmethod
     def load(cls, path: Path | None = None) -> PointsTable:
         path = path or DEFAULT
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"积分表文件 {path} 不存在") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"积分表文件 {path} 格式有误：{exc}") from None
+        data = read_toml(path, "积分表文件")
         try:
             rules = data.get("rules", {})
             table = cls(

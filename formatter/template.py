@@ -8,13 +8,12 @@ reach into Python nor silently print a blank for a misspelt name.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from minyi.errors import RenderError
+from minyi.errors import RenderError, read_toml
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "templates"
 SETTINGS_FILE = "issue.toml"
@@ -53,12 +52,7 @@ class Template:
         self.folder = (folder or DEFAULT_FOLDER).resolve()
         self._compiled: dict[str, Any] = {}
         path = self.folder / SETTINGS_FILE
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise RenderError(f"模板文件 {path} 不存在") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise RenderError(f"模板文件 {path} 格式有误：{exc}") from None
+        data = read_toml(path, "模板文件", RenderError)
         try:
             self.fonts = Fonts(**data["fonts"])
             self.red = str(data["colors"]["red"])

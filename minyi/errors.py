@@ -8,7 +8,10 @@ turns them into output. Duplicates and sensitive hits are findings, never errors
 from __future__ import annotations
 
 import errno
+import tomllib
 from enum import IntEnum
+from pathlib import Path
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -94,6 +97,19 @@ _OS_REASONS = {
     errno.EBUSY: "文件正被其他程序占用",
     errno.EIO: "磁盘读写错误",
 }
+
+
+def read_toml(path: Path, what: str, error: type[MinyiError] = ConfigError) -> dict[str, Any]:
+    """A TOML file's data; a missing, unreadable or malformed file is ``error`` in Chinese,
+    naming ``what`` it is (配置文件, 积分表文件, 模板文件…) and the path."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"找不到{what} {path}") from None
+    except OSError as exc:
+        raise error(f"{what} {path} 无法读取：{describe_os_error(exc)}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{what} {path} 格式有误：{exc}") from None
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from ingest.options import MB, DedupParams, IngestOptions, WatchOptions
-from minyi.errors import ConfigError
+from minyi.errors import ConfigError, read_toml
 
 CONFIG_NAME = "minyi.toml"
 
@@ -140,7 +139,9 @@ def load(config: Path | None = None, environ: Mapping[str, str] | None = None,
     if path is None and Path(CONFIG_NAME).is_file():
         path = Path(CONFIG_NAME)
     if path is not None:
-        settings = _apply(settings, _read_toml(path), f"配置文件 {path}", base=path.parent)
+        settings = _apply(
+            settings, read_toml(path, "配置文件"), f"配置文件 {path}", base=path.parent
+        )
     env_values = {
         key[6:].lower(): value
         for key, value in environ.items()
@@ -148,16 +149,6 @@ def load(config: Path | None = None, environ: Mapping[str, str] | None = None,
     }
     settings = _apply(settings, env_values, "环境变量 MINYI_*", base=None)
     return _apply(settings, {k: v for k, v in flags.items() if v is not None}, "命令行参数", None)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"找不到配置文件 {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {path} 格式有误：{exc}") from exc
 
 
 def _apply(settings: Settings, values: Mapping[str, Any], origin: str,

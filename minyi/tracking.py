@@ -13,7 +13,6 @@ import getpass
 import hashlib
 import re
 import shutil
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from followup.events import Credit, Event, ItemInfo, Kind, Role
 from followup.points import PointsTable
 from followup.stats import Period, Stats, compute
 from ingest.registry import Registry
-from minyi.errors import ConfigError, InputError
+from minyi.errors import InputError, read_toml
 from minyi.settings import Settings
 
 PARTIES = ("民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟", "工商联", "无党派")
@@ -120,10 +119,7 @@ class Topics:
     @classmethod
     def load(cls, path: Path | None) -> Topics:
         path = path or TOPICS_DEFAULT
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"分类表 {path} 无法读取：{exc}") from None
+        data = read_toml(path, "分类表")
         return cls({name: tuple(words) for name, words in data.get("topics", {}).items()})
 
     def of(self, title: str) -> str:

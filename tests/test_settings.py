@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,19 @@ def test_invalid_config(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="找不到配置文件"):
         settings.load(tmp_path / "none.toml", environ={})
+
+
+def test_config_saved_in_gbk_or_unreadable(tmp_path: Path) -> None:
+    """Every TOML file minyi reads goes through one reader: a file saved in GBK by a
+    Windows editor, or a folder where the file should be, is a Chinese error naming it."""
+    from followup.points import PointsTable
+
+    config = tmp_path / "minyi.toml"
+    config.write_bytes('issue_unit = "某县政协"\n'.encode("gbk"))
+    with pytest.raises(ConfigError, match=re.escape(f"配置文件 {config} 格式有误")):
+        settings.load(config, environ={})
+    with pytest.raises(ConfigError, match=re.escape(f"积分表文件 {tmp_path} 无法读取")):
+        PointsTable.load(tmp_path)  # a folder, not a file
 
 
 def test_example_config_is_valid() -> None:
