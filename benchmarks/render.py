@@ -33,10 +33,14 @@ from formatter.issue import Issue, Item
 from formatter.pdf import fontconfig_env
 from formatter.render import Renderer, RenderPlan
 from formatter.template import Template
+from ingest.screening.gate import Checkpoint, Gate
+from ingest.screening.lexicon import Lexicons
 from office import LibreOffice, find_soffice
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import Corpus
+
+CHECK = Checkpoint(Gate(Lexicons().matcher()))  # every render passes the confidentiality gate
 
 
 def make_issues(count: int) -> list[Issue]:
@@ -83,7 +87,9 @@ def main() -> None:
         whole = []
         for i in range(10):
             start = time.perf_counter()
-            Renderer(template, None).render(issues[0], work / f"docx{i}", RenderPlan(pdf=False))
+            Renderer(template, None).render(
+                issues[0], work / f"docx{i}", RenderPlan(pdf=False), CHECK
+            )
             whole.append(time.perf_counter() - start)
         print(f"one issue to .docx: builder {statistics.median(builds) * 1000:.0f} ms, "
               f"whole --no-pdf render {statistics.median(whole) * 1000:.0f} ms (median)")  # fmt: skip
@@ -91,10 +97,10 @@ def main() -> None:
         office = LibreOffice(soffice, timeout=180, env=fontconfig_env())
         renderer = Renderer(template, office)
         start = time.perf_counter()
-        renderer.render(issues[0], work / "warm", RenderPlan())  # soffice start-up, once
+        renderer.render(issues[0], work / "warm", RenderPlan(), CHECK)  # soffice start-up, once
         first = time.perf_counter() - start
         start = time.perf_counter()
-        results = [renderer.render(issue, work / "minyi", RenderPlan()) for issue in issues]
+        results = [renderer.render(issue, work / "minyi", RenderPlan(), CHECK) for issue in issues]
         ours = time.perf_counter() - start
         office.close()
         pages = [r.pages or 0 for r in results]

@@ -1,14 +1,25 @@
-"""The statistics as an .xlsx workbook for the office's own spreadsheets (openpyxl)."""
+"""The statistics as an .xlsx workbook for the office's own spreadsheets (openpyxl).
+
+Every text cell goes through ``cell_text`` (masked, never a formula: a 反映人
+named ``=cmd|'calc'!A0`` is stored as the text ``'=cmd|'calc'!A0``), and the
+finished file through the gate before it takes its name.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from followup.events import Adoption, Level
+from followup.output import Gatekeeper, cell_text, checked_write
 from followup.stats import Stats
 
 
-def write_workbook(stats: Stats, path: Path) -> None:
+def write_workbook(stats: Stats, path: Path, gate: Gatekeeper) -> None:
+    checked_write(path, lambda target: _build(stats, gate).save(target), gate)
+
+
+def _build(stats: Stats, gate: Gatekeeper) -> Any:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -50,9 +61,12 @@ def write_workbook(stats: Stats, path: Path) -> None:
     for row in stats.monthly:
         months.append(list(row))
     for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = cell_text(cell.value, gate)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width = 18
         sheet.column_dimensions["B"].width = 24
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    return book

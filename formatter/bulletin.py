@@ -18,6 +18,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
+from followup.output import Gatekeeper, checked_write
 from followup.stats import Stats
 from formatter import layout as L
 from formatter import wordxml as X
@@ -26,9 +27,15 @@ from formatter.issue import chinese_date
 from formatter.template import Template
 
 
-def write_bulletin(stats: Stats, path: Path, unit: str, today: dt.date | None = None,
-                   template: Template | None = None) -> None:  # fmt: skip
-    t = template or Template()
+def write_bulletin(stats: Stats, path: Path, unit: str, gate: Gatekeeper,
+                   today: dt.date | None = None, template: Template | None = None) -> None:  # fmt: skip
+    """The 通报 written to ``path`` once ``gate`` has passed it (names masked before)."""
+    document = _document(stats, unit, gate, today, template or Template())
+    checked_write(path, lambda target: document.save(str(target)), gate)
+
+
+def _document(stats: Stats, unit: str, gate: Gatekeeper, today: dt.date | None,
+              t: Template) -> Any:  # fmt: skip
     document = Document()
     blank_page(document)
 
@@ -36,7 +43,7 @@ def write_bulletin(stats: Stats, path: Path, unit: str, today: dt.date | None = 
         p = document.add_paragraph()
         X.paragraph_props(p._p.get_or_add_pPr(), line=L.LINE_TWIPS, align=align,
                           first_line=indent * round(size * 20))  # fmt: skip
-        run = p.add_run(text)
+        run = p.add_run(gate.mask(text))
         X.run_props(run._r.get_or_add_rPr(), east_asian=face, latin=t.fonts.latin, size_pt=size)
         return p
 
@@ -59,8 +66,7 @@ def write_bulletin(stats: Stats, path: Path, unit: str, today: dt.date | None = 
          L.BODY_PT)  # fmt: skip
     para(unit, f.body, L.BODY_PT, "right", 0)
     para(chinese_date(today or dt.date.today()), f.body, L.BODY_PT, "right", 0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    return document
 
 
 def monthly_chart(stats: Stats, size: tuple[int, int] = (1500, 600)) -> bytes:

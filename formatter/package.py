@@ -26,18 +26,26 @@ from pathlib import Path
 from typing import Any
 
 from formatter.issue import Issue
+from ingest.record import safe_component
 
 MANIFEST = "manifest.json"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed member times: the same content gives the same zip
 
 
 def issue_folder(outbox: Path, issue: Issue) -> Path:
-    return outbox / str(issue.year) / issue.label
+    return inside(outbox, outbox / str(issue.year) / issue.label)
 
 
 def base_name(issue: Issue) -> str:
-    """社情民意信息2026年第3期 — the stem of every output file."""
-    return f"{issue.journal}{issue.year}年{issue.label}"
+    """社情民意信息2026年第3期 — the stem of every output file (a safe file name)."""
+    return safe_component(f"{issue.journal}{issue.year}年{issue.label}")
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """``path``, verified to lie inside ``folder`` (a last check against traversal)."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise ValueError(f"output path {path} escapes {folder}")
+    return path
 
 
 def sha256(path: Path) -> str:
@@ -72,6 +80,8 @@ def write_zip(target: Path, members: dict[str, Path]) -> dict[str, str]:
     digests = {}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, path in members.items():
+            if safe_component(name) != name:  # members are flat, plain file names
+                raise ValueError(f"unsafe zip member name {name!r}")
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

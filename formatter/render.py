@@ -2,7 +2,9 @@
 
 The renderer is given its converter (a ``office.LibreOffice`` started with the
 font aliases, or anything with the same ``convert``), so a batch of issues
-shares one soffice. The PDF is measured after conversion: if the 版记 did not
+shares one soffice. Every render is given the confidentiality gate's ``check``
+for that issue: it reads every file of the staged output (each zip member too)
+before the folder is swapped in, and a refusal leaves nothing behind. The PDF is measured after conversion: if the 版记 did not
 land on the last lines of the last page, the .docx is rebuilt with corrected
 padding and converted again, so the .docx and the PDF always agree.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -25,6 +28,10 @@ from formatter.template import Template
 from minyi.errors import MinyiError, RenderError
 
 log = logging.getLogger(__name__)
+
+
+# The gate for one artefact: raises when anything in the file or folder may not leave.
+Check = Callable[[Path], None]
 
 
 class Converter(Protocol):
@@ -56,7 +63,7 @@ class Renderer:
         self.converter = converter
         self._substitutions: list[Substitution] | None = None
 
-    def render(self, issue: Issue, outbox: Path, plan: RenderPlan) -> Rendered:
+    def render(self, issue: Issue, outbox: Path, plan: RenderPlan, check: Check) -> Rendered:
         if not issue.items:
             raise RenderError(f"{issue.label}没有任何稿件，无法生成")
         if plan.pdf and self.converter is None:
@@ -77,6 +84,7 @@ class Renderer:
                 "package": members,
             }
             package.write_manifest(stage, issue, extra)
+            check(stage)  # the last step: a refusal discards the whole stage
         rare = outside_gb2312(issue)
         if rare and "GB2312" in self.template.fonts.body:
             result.notes.append(

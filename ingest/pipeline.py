@@ -22,7 +22,7 @@ from ingest.archive import Archive
 from ingest.options import IngestOptions
 from ingest.reader import FileResult, reason_line, sha256_file
 from ingest.receipt import Disposition, DuplicateRef, Receipt
-from ingest.record import Record, Status
+from ingest.record import Record, Status, printable
 from ingest.registry import AlreadyRegisteredError, Registry
 from ingest.screening.dedup import DuplicateIndex
 from ingest.screening.index import IndexEntry
@@ -187,7 +187,7 @@ class Pipeline:
                        format=result.format.value if result.format else None,
                        stored_as=result.stored_as)  # fmt: skip
         if result.error is not None:
-            error = f"文件「{slot.entry.rel}」被拒收：{result.error}"
+            error = f"文件「{printable(slot.entry.rel)}」被拒收：{result.error}"
             return self.registry.add_receipt(
                 replace(base, disposition=Disposition.REJECTED, error=error), journal
             ), None

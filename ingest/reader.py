@@ -20,7 +20,7 @@ from ingest.archive import Archive
 from ingest.detect import detect
 from ingest.extractors import Extraction, extractor_for
 from ingest.options import IngestOptions
-from ingest.record import Format, PageSource, Record
+from ingest.record import Format, PageSource, Record, printable
 from ingest.screening import ScreenContext, screen_content
 from ingest.screening.index import IndexEntry, index_entry
 from ingest.tools import tools_for
@@ -142,4 +142,4 @@ def _empty() -> ExtractionError:
 
 def reason_line(rel: str, reason: str) -> str:
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    return f"{when}  文件：{rel}  原因：{reason}"
+    return f"{when}  文件：{printable(rel)}  原因：{reason}"

@@ -6,6 +6,8 @@ Stages never mutate a record; they return a new copy (``dataclasses.replace``).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -210,3 +212,43 @@ def mask_value(category: str, value: str) -> str:
     head = max(0, min(head, len(positions) - 5))
     hidden = set(positions[head:-4])
     return "".join("*" if i in hidden else ch for i, ch in enumerate(value))
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|]')
+
+
+def safe_component(name: str, max_bytes: int = 180, fallback: str = "未命名") -> str:
+    """``name`` (a 刊名, a title, a submitted file's name) as one safe file-name component.
+
+    No path separators or characters Windows forbids, no ``..``, no control,
+    format or direction characters, no leading dot or space, at most ``max_bytes``
+    bytes of UTF-8 (most file systems allow 255).
+    """
+    visible = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    cleaned = re.sub(r"\.{2,}", ".", _UNSAFE_NAME.sub("_", visible)).strip(" ._")
+    while len(cleaned.encode("utf-8")) > max_bytes:
+        cleaned = cleaned[:-1]
+    return cleaned.rstrip(" .") or fallback
+
+
+def printable(text: str) -> str:
+    """``text`` with control, format and direction characters escaped (``\\x1b``, ``\\u202e``),
+    for file names shown in a terminal, a log or a reason file."""
+    if text.isprintable():
+        return text
+    return "".join(ch if _shown(ch) else _escape(ch) for ch in text)
+
+
+def _shown(ch: str) -> bool:
+    return ch.isprintable() or unicodedata.category(ch) == "Zs"
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )

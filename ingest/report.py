@@ -5,7 +5,13 @@ Contract keys: file, status, id, sha256, format, pages, ocr, text, title,
 submitter, duplicates, sensitive, error, stored_as. Added keys: receipt (the
 receipt's number), received_at, disposition (registered / duplicate /
 rejected / ignored), note (why a file was ignored), screening (the submission's
-status: accepted / flagged / quarantined), checks (the editor's checklist).
+status: accepted / flagged / quarantined), checks (the editor's checklist),
+text_withheld (true where ``text`` is left out: a quarantined submission).
+
+A report line may be printed or passed on, so it goes through the gate: personal
+data is masked everywhere in it (``text``, ``submitter``, the ``sensitive`` hits),
+密级 marks are replaced by a placeholder, and the text of a quarantined
+submission is not included at all (the registry has it; ``minyi show``).
 """
 
 from __future__ import annotations
@@ -14,11 +20,24 @@ import json
 from typing import Any
 
 from ingest.receipt import Receipt
-from ingest.record import Record
+from ingest.record import Record, Status
+from ingest.screening.gate import Gate
 
 
-def report_line(receipt: Receipt, record: Record | None) -> dict[str, Any]:
-    """The report object for one receipt (``record``: the submission it points at)."""
+def report_line(receipt: Receipt, record: Record | None, gate: Gate) -> dict[str, Any]:
+    """The report object for one receipt (``record``: the submission it points at),
+    through the gate (see the module docstring)."""
+    line = _line(receipt, record)
+    if record is not None and record.status is Status.QUARANTINED:
+        line["text"] = None
+        line["text_withheld"] = True
+    elif record is not None:
+        line["text"] = record.masked_text()
+    redacted: dict[str, Any] = gate.redact_all(line)
+    return redacted
+
+
+def _line(receipt: Receipt, record: Record | None) -> dict[str, Any]:
     return {
         "file": receipt.file,
         "status": receipt.disposition.report_status,

@@ -4,7 +4,10 @@ Written to ``outbox/回执/`` under a name made of the date, the receipt number 
 the file's name, atomically (a reader never sees half a receipt), and
 idempotently (a watcher resuming after a crash writes the same file again).
 Everything in a receipt is in the registry too (``minyi report``).
-Personal data is masked here: a receipt may be printed or forwarded.
+A receipt may be printed or forwarded, so all of it passes the gate: personal
+data is masked on every line (the 反映人's phone too), a 密级 mark is never
+repeated (not even in the file name), and the JSON twin holds the masked text
+of an ordinary submission and no text at all of a quarantined one.
 """
 
 from __future__ import annotations
@@ -15,30 +18,32 @@ from pathlib import Path
 
 from ingest.archive import atomic_write
 from ingest.receipt import Disposition, Receipt
-from ingest.record import Record, Status, mask_value
+from ingest.record import Record, Status, mask_value, printable, safe_component
 from ingest.report import report_line
+from ingest.screening.gate import Gate
 from ingest.screening.labels import category_label
+from ingest.screening.policy import SECRET
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+_UNSAFE = re.compile(r"\s+")
 
 
-def write_slip(outbox: Path, receipt: Receipt, record: Record | None) -> Path:
+def slip_stem(gate: Gate, file: str) -> str:
+    """A receipt's name part from the submitted file's name: safe, short, nothing secret."""
+    return safe_component(_UNSAFE.sub("_", gate.redact(Path(file).stem)), max_bytes=120)
+
+
+def write_slip(outbox: Path, receipt: Receipt, record: Record | None, gate: Gate) -> Path:
     """Write the text and JSON receipt; returns the text file's path."""
     folder = outbox / "回执"
     folder.mkdir(parents=True, exist_ok=True)
-    stem = _UNSAFE.sub("_", Path(receipt.file).stem)[:40]
     day = (receipt.received_at or "")[:10].replace("-", "")
-    base = folder / f"{day}-{receipt.seq:06d}-{stem}"
-    data = {**report_line(receipt, record), "next_step": next_step(receipt, record)}
-    if record is not None:
-        data["sensitive"] = [
-            {**s, "text": _masked(s["category"], s["text"])} for s in data["sensitive"]
-        ]
+    base = folder / f"{day}-{receipt.seq:06d}-{slip_stem(gate, receipt.file)}"
+    data = {**report_line(receipt, record, gate), "next_step": next_step(receipt, record)}
     text_path = base.with_suffix(".txt")
     # One line: the C encoder (an indent would mean the slow pure-Python one); the .txt is
     # the readable twin.
     _atomic(base.with_suffix(".json"), json.dumps(data, ensure_ascii=False) + "\n")
-    _atomic(text_path, slip_text(receipt, record))
+    _atomic(text_path, gate.redact(slip_text(receipt, record)))
     return text_path
 
 
@@ -46,7 +51,7 @@ def slip_text(receipt: Receipt, record: Record | None) -> str:
     lines = [
         "社情民意信息收件回执",
         f"回执号：{receipt.seq:06d}    收件时间：{(receipt.received_at or '').replace('T', ' ')[:19]}",
-        f"文件：{receipt.file}（{receipt.format or '未知格式'}）",
+        f"文件：{printable(receipt.file)}（{receipt.format or '未知格式'}）",
     ]
     if record is not None:
         submitter = record.submitter.raw if record.submitter else "（未识别）"
@@ -59,12 +64,11 @@ def slip_text(receipt: Receipt, record: Record | None) -> str:
         ]
     for dup in receipt.duplicates:
         kind = "内容相同" if dup.kind == "exact" else f"近似重复，相似度 {dup.similarity:.0%}"
-        lines.append(f"查重：与 {dup.id}（{dup.file}）{kind}")
+        lines.append(f"查重：与 {dup.id}（{printable(dup.file)}）{kind}")
     if record is not None:
         found = [f for f in record.findings if f.kind == "sensitive"]
         if found:
-            shown = "；".join(f"{category_label(f.category)} {_masked(f.category, f.text)}"
-                             for f in found[:10])  # fmt: skip
+            shown = "；".join(_shown(f.category, f.text) for f in found[:10])
             lines.append(f"敏感内容：{shown}")
     lines.append(f"处理结论：{conclusion(receipt, record)}")
     lines.append(f"下一步：{next_step(receipt, record)}")
@@ -105,18 +109,22 @@ def failure_text(file: str, error: str, attempts: int) -> str:
     )
 
 
-def write_failure(outbox: Path, file: str, error: str, attempts: int, when: str) -> Path:
+def write_failure(outbox: Path, file: str, error: str, attempts: int, when: str,
+                  gate: Gate) -> Path:  # fmt: skip
     folder = outbox / "回执"
     folder.mkdir(parents=True, exist_ok=True)
-    path = (
-        folder / f"{when[:10].replace('-', '')}-失败-{_UNSAFE.sub('_', Path(file).stem)[:40]}.txt"
-    )
-    _atomic(path, failure_text(file, error, attempts))
+    path = folder / f"{when[:10].replace('-', '')}-失败-{slip_stem(gate, file)}.txt"
+    _atomic(path, gate.redact(failure_text(printable(file), error, attempts)))
     return path
 
 
-def _masked(category: str, text: str) -> str:
-    return mask_value(category, text) if category.startswith("pii.") else text
+def _shown(category: str, text: str) -> str:
+    """A finding as a receipt names it: personal data masked, a 密级 mark not repeated."""
+    if category == SECRET:
+        return f"{category_label(category)}（详见 minyi show）"
+    if category.startswith("pii."):
+        return f"{category_label(category)} {mask_value(category, text)}"
+    return f"{category_label(category)} {text}"
 
 
 def _atomic(path: Path, content: str) -> None:

@@ -42,11 +42,12 @@ from pathlib import Path
 from typing import Any
 
 from ingest.detect import detect
-from ingest.options import WatchOptions
+from ingest.options import IngestOptions, WatchOptions
 from ingest.pipeline import Pipeline, Slot
 from ingest.reader import FileResult, sha256_file
 from ingest.receipt import Receipt
-from ingest.record import Record
+from ingest.record import Record, printable
+from ingest.screening.gate import Gate
 from ingest.settle import SettleTracker
 from ingest.slip import write_failure, write_slip
 from ingest.walk import Entry, ignore_reason, scan
@@ -350,11 +351,14 @@ class Watcher:
         """
         # One log record per commit group: a record per file (the rotating handler looks
         # at the file each time) cost the loop 8 % of its time.
-        lines = [f"「{rel}」→ 回执 {r.seq}（{r.disposition.value}）" for rel, r, _ in committed]
+        lines = [
+            f"「{printable(rel)}」→ 回执 {r.seq}（{r.disposition.value}）"
+            for rel, r, _ in committed
+        ]
         if len(lines) > 1:
             lines.insert(0, f"本批 {len(lines)} 个文件：")
         log.info("%s", "\n  ".join(lines))
-        args = (self.inbox, self.pipeline.data_root, self.outbox, committed)
+        args = (self.inbox, self.pipeline.data_root, self.outbox, committed, self.pipeline.options)
         future = self._finishing_pool().submit(finish, *args)
         rels = [rel for rel, _, _ in committed]
         self._finishing.update(rels)
@@ -403,6 +407,9 @@ class Watcher:
         if wait:
             self._drop_closed()
 
+    def _gate(self) -> Gate:
+        return Gate.for_options(self.pipeline.options)
+
     def _drop_closed(self) -> None:
         if self._closed:
             self.registry.journal_drop(*self._closed)
@@ -413,13 +420,13 @@ class Watcher:
         attempts = int(row["attempts"]) + 1
         if attempts >= self.options.retries:
             self.registry.journal_set(rel, "failed", _now(), attempts=attempts, error=error)
-            write_failure(self.outbox, rel, error, attempts, _now())
-            log.error("「%s」多次处理失败（%s），留在收件箱中", rel, error)
+            write_failure(self.outbox, rel, error, attempts, _now(), self._gate())
+            log.error("「%s」多次处理失败（%s），留在收件箱中", printable(rel), error)
             return
         delay = min(600.0, self.options.backoff * 2 ** (attempts - 1))
         self.registry.journal_set(rel, "retry", _now(), attempts=attempts, error=error,
                                   next_try=time.time() + delay)  # fmt: skip
-        log.warning("「%s」：%s；%.0f 秒后重试", rel, error, delay)
+        log.warning("「%s」：%s；%.0f 秒后重试", printable(rel), error, delay)
 
     def _retry_due(self) -> None:
         # The only journal rows that exist before a commit are retries and failures;
@@ -478,13 +485,15 @@ def filesystem_type(path: Path) -> str:
 
 
 def finish(inbox: Path, data_root: Path, outbox: Path,
-           committed: list[tuple[str, Receipt, Record | None]]) -> list[tuple[int, str]]:  # fmt: skip
+           committed: list[tuple[str, Receipt, Record | None]],
+           options: IngestOptions) -> list[tuple[int, str]]:  # fmt: skip
     """Complete committed files: see :func:`finish_one`; what to log, file by file."""
-    return [finish_one(inbox, data_root, outbox, *item) for item in committed]
+    gate = Gate.for_options(options)
+    return [finish_one(inbox, data_root, outbox, *item, gate) for item in committed]
 
 
 def finish_one(inbox: Path, data_root: Path, outbox: Path, rel: str, receipt: Receipt,
-               record: Record | None) -> tuple[int, str]:  # fmt: skip
+               record: Record | None, gate: Gate) -> tuple[int, str]:  # fmt: skip
     """Take the original out of the inbox once its kept copy is verified; write the 回执.
 
     Runs in the completing process: returns what the watcher should log (a level and a
@@ -495,14 +504,17 @@ def finish_one(inbox: Path, data_root: Path, outbox: Path, rel: str, receipt: Re
     level, note = logging.INFO, ""
     if path.exists():
         if kept is None or not kept.exists() or _sha(kept) != receipt.sha256:
-            level, note = logging.ERROR, f"「{rel}」的原件副本缺失或不一致，原件留在收件箱中"
+            level, note = (
+                logging.ERROR,
+                f"「{printable(rel)}」的原件副本缺失或不一致，原件留在收件箱中",
+            )
         elif _sha(path) != receipt.sha256:
             # Replaced by a new version meanwhile: a new arrival, found by the next scan.
-            note = f"「{rel}」处理期间被改动，将作为新文件重新处理"
+            note = f"「{printable(rel)}」处理期间被改动，将作为新文件重新处理"
         else:
             path.unlink()
             _remove_empty_parents(path.parent, inbox)
-    write_slip(outbox, receipt, record)
+    write_slip(outbox, receipt, record, gate)
     return level, note
 
 

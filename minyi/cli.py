@@ -19,14 +19,16 @@ from typing import Any, ClassVar, TextIO
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ingest.pipeline import BatchSummary, Pipeline
 from ingest.receipt import Receipt
-from ingest.record import Record, Status
+from ingest.record import Record, Status, printable
 from ingest.registry import Registry
 from ingest.report import dumps, report_line
+from ingest.screening.gate import Gate
 from ingest.workers import Workers
 from minyi import __version__
 from minyi import settings as settings_mod
@@ -191,8 +193,9 @@ def report(ctx: click.Context, data_dir: Path | None, output: Path | None) -> No
     with ExitStack() as stack:
         registry = stack.enter_context(_registry(settings))
         sink: TextIO = stack.enter_context(_open_report(output)) if output else sys.stdout
+        gate = Gate.for_options(settings.ingest_options())
         for receipt, record in registry.receipts():
-            sink.write(dumps(report_line(receipt, record)) + "\n")
+            sink.write(dumps(report_line(receipt, record, gate)) + "\n")
 
 
 @cli.command()
@@ -365,7 +368,14 @@ def _open_report(path: Path) -> TextIO:
         raise InputError(f"无法写入报告文件「{path}」：{describe_os_error(exc)}") from exc
 
 
+def shown(name: str) -> str:
+    """A file name or reason as the terminal may show it: control characters escaped,
+    nothing read as rich markup."""
+    return escape(printable(name))
+
+
 def _run_with_progress(pipeline: Pipeline, folder: Path, report: TextIO) -> BatchSummary:
+    gate = Gate.for_options(pipeline.options)
     progress = Progress(
         TextColumn("[bold]处理中"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"), console=err, transient=True,
@@ -378,9 +388,9 @@ def _run_with_progress(pipeline: Pipeline, folder: Path, report: TextIO) -> Batc
             progress.update(task, total=total)
 
         def received(receipt: Receipt, record: Record | None) -> None:
-            report.write(dumps(report_line(receipt, record)) + "\n")
+            report.write(dumps(report_line(receipt, record, gate)) + "\n")
             report.flush()
-            progress.update(task, advance=1, description=receipt.file)
+            progress.update(task, advance=1, description=shown(receipt.file))
 
         return pipeline.process(folder, on_receipt=received, on_start=started,
                                 exclude=(Path(report.name),))  # fmt: skip
@@ -399,7 +409,7 @@ def _print_summary(summary: BatchSummary, report_path: Path) -> None:
     if summary.rejections:
         out.print("[bold red]拒收的文件[/bold red]（原件已保存在数据目录的 quarantine/ 中）：")
         for _, reason in summary.rejections:
-            out.print(f"  • {reason}")
+            out.print(f"  • {shown(reason)}")
     out.print(f"报告已写入：{report_path}")
 
 

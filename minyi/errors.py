@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     MISSING_DEPENDENCY = 6
     REGISTRY = 7  # the data folder or its database cannot be used
     RENDER = 8
+    BLOCKED = 9  # the confidentiality gate refused an artefact (a 密级 mark, unmasked data)
     INTERNAL = 10
     INTERRUPTED = 130
 
@@ -70,6 +71,12 @@ class RenderError(MinyiError):
     """An issue (期) could not be rendered."""
 
     exit_code = ExitCode.RENDER
+
+
+class ConfidentialityError(MinyiError):
+    """Something about to leave the registry holds a 密级 mark or unmasked personal data."""
+
+    exit_code = ExitCode.BLOCKED
 
 
 class ExtractionError(MinyiError):

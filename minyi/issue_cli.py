@@ -23,7 +23,7 @@ from formatter.pdf import fontconfig_env
 from formatter.render import Converter
 from minyi import issues as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
-from minyi.errors import InputError, MissingDependencyError, describe_os_error
+from minyi.errors import InputError, MissingDependencyError
 from minyi.settings import Settings
 
 
@@ -176,7 +176,7 @@ def edit(ctx: click.Context, number: int, year: int | None, supplement: bool,
          remove: tuple[str, ...], **changes: Any) -> None:  # fmt: skip
     """修改一期的各项内容，或增删稿件。"""
     settings = _settings(ctx, data_dir=data_dir)
-    values = {k: v for k, v in changes.items() if v is not None}
+    values = {k: flow.typed(v) for k, v in changes.items() if v is not None}
     for name in ("report_to", "send_to", "distribute_to"):
         if name in values:
             values[name] = _names(values[name])
@@ -213,10 +213,7 @@ def text(ctx: click.Context, number: int, which: str, year: int | None, suppleme
         position = flow.item_position(entry, which)
         item = entry.items[position]
         if export is not None:
-            try:
-                export.write_text(flow.item_file(item), encoding="utf-8")
-            except OSError as exc:
-                raise InputError(f"无法写入「{export}」：{describe_os_error(exc)}") from None
+            flow.export_item(registry, settings, entry, item, export)
             err.print(f"已导出到 {export}；修改后用 --import 导回。")
             return
         if reset:

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from formatter.compose import item_from_record
 from formatter.context import Copy
-from formatter.issue import Issue, IssueDefaults, Item, Series, SubmitterPlace
+from formatter.issue import CLASSIFIED_MARKS, Issue, IssueDefaults, Item, Series, SubmitterPlace
 from formatter.render import Converter, Rendered, Renderer, RenderPlan
 from formatter.template import Template
-from ingest.record import Format, Record, Status, mask_value
+from ingest.record import Record, Status
 from ingest.registry import Registry
-from ingest.screening import ScreenContext
-from ingest.screening.pii import find_pii
+from ingest.screening.fold import fold_term, visible
+from ingest.screening.gate import Allowance, Checkpoint, Gate
 from ingest.screening.policy import SECRET
-from ingest.screening.sensitive import find_sensitive
 from minyi.errors import InputError, RenderError, describe_os_error
 from minyi.settings import Settings
 
@@ -152,6 +151,47 @@ def _lines(item: Item) -> list[str]:
     return [f"标题：{item.title}", f"反映人：{item.submitter}", *item.body.splitlines()]
 
 
+def gate(settings: Settings) -> Gate:
+    return Gate.for_options(settings.ingest_options())
+
+
+def allowance(registry: Registry, settings: Settings, issue: Issue) -> Allowance:
+    """What this issue's artefacts may carry: marks a clerk released, the issue's own
+    header mark, everything when the issue is declared classified."""
+    released = []
+    for item in issue.items:
+        record = registry.get(item.submission_id)
+        if record is not None and record.status is not Status.QUARANTINED:
+            released += [f.text for f in record.findings if f.category == SECRET]
+    return Allowance.of(
+        [*released, issue.mark], classified=issue.classified, pii=not settings.issue_mask_pii
+    )
+
+
+def issue_texts(issue: Issue) -> list[tuple[str, str]]:
+    """Every text an issue prints, named as the clerk knows it (the header mark aside)."""
+    texts = [
+        ("刊名", issue.journal),
+        ("编发单位", issue.unit),
+        ("编者按", issue.foreword),
+        ("份号", issue.copy_number),
+        ("报", "、".join(issue.report_to)),
+        ("送", "、".join(issue.send_to)),
+        ("发", "、".join(issue.distribute_to)),
+        ("编辑", issue.editor),
+        ("审核", issue.reviewer),
+        ("签发", issue.signer),
+    ]
+    for item in issue.items:
+        texts += [
+            (f"{item.submission_id} 标题", item.title),
+            (f"{item.submission_id} 反映人", item.submitter),
+            (f"{item.submission_id} 联系方式", item.contact),
+            (f"{item.submission_id} 正文", item.body),
+        ]
+    return texts
+
+
 def blocking(registry: Registry, settings: Settings, issue: Issue) -> list[str]:
     """Everything that forbids rendering this issue, as sentences for the clerk."""
     problems = []
@@ -161,60 +201,98 @@ def blocking(registry: Registry, settings: Settings, issue: Issue) -> list[str]:
         )
     if not issue.items:
         problems.append("本期没有稿件")
-    context = ScreenContext.for_options(settings.ingest_options())
     for item in issue.items:
         record = registry.get(item.submission_id)
         if record is None:
             problems.append(f"{item.submission_id}：登记库中已没有这篇稿件")
         elif record.status is Status.QUARANTINED:
-            problems.append(f"{item.submission_id}「{record.original_name}」处于隔离状态"
-                            f"（涉密或待审）；审核后用 minyi release {record.id} 解除")  # fmt: skip
-        for finding in _screen(item, context):
-            if finding.category == SECRET:
-                problems.append(f"{item.submission_id}：编辑后的文字含密级标志「{finding.text}」")
+            problems.append(
+                f"{item.submission_id}「{record.original_name}」处于隔离状态"
+                f"（涉密或待审）；审核后用 minyi release {record.id} 解除"
+            )
+    return problems + mark_problems(issue) + secret_problems(registry, settings, issue)
+
+
+def mark_problems(issue: Issue) -> list[str]:
+    """A header mark must say plainly what it is: nothing hidden, a 密级 recognisable."""
+    problems = []
+    if visible(issue.mark) != issue.mark:
+        problems.append("版头标识中有不可见字符；请用 minyi issue edit --mark 重新输入")
+    if not issue.classified and any(w in fold_term(issue.mark) for w in CLASSIFIED_MARKS):
+        problems.append(f"版头标识「{issue.mark}」含变形的密级字样；请写成标准形式（如 秘密★1年）")
     return problems
 
 
-def _screen(item: Item, context: ScreenContext) -> list[Any]:
-    text = "\n".join((item.title, item.submitter, item.body))
-    probe = Record(sha256="", original_name=item.original_name, format=Format.TEXT, pages=(),
-                   text=text)  # fmt: skip
-    return find_sensitive(probe, context.matcher)
+def secret_problems(registry: Registry, settings: Settings, issue: Issue) -> list[str]:
+    allow = allowance(registry, settings, issue)
+    checker = gate(settings)
+    problems = []
+    for where, text in issue_texts(issue):
+        for leak in checker.inspect_text(text, where, replace(allow, pii=True)):
+            problems.append(f"{where}含密级标志「{leak.text}」")
+    return problems
 
 
 def masked(issue: Issue, settings: Settings) -> Issue:
-    """The issue with any personal data in its (possibly edited) texts masked."""
+    """The issue with any personal data in any of its texts masked."""
     if not settings.issue_mask_pii:
         return issue
-    items = []
-    for item in issue.items:
-        changes = {}
-        for name in ("title", "submitter", "body"):
-            text = getattr(item, name)
-            for f in sorted(find_pii(text), key=lambda f: f.start or 0, reverse=True):
-                if f.start is not None and f.end is not None:
-                    value = mask_value(f.category, text[f.start : f.end])
-                    text = text[: f.start] + value + text[f.end :]
-            changes[name] = text
-        items.append(replace(item, **changes))
-    return replace(issue, items=tuple(items))
+    checker = gate(settings)
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return checker.mask(value)
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        return value
+
+    items = tuple(
+        replace(
+            item,
+            **{
+                f.name: clean(getattr(item, f.name))
+                for f in fields(item)
+                if f.name not in ("submission_id", "source_sha256")
+            },
+        )
+        for item in issue.items
+    )
+    texts = {
+        f.name: clean(getattr(issue, f.name))
+        for f in fields(issue)
+        if f.name not in ("items", "series", "issued", "created_at", "updated_at")
+    }
+    return replace(issue, **texts, items=items)
 
 
-def render(registry: Registry, settings: Settings, issue: Issue, outbox: Path,
-           converter: Converter | None, pdf: bool = True) -> Rendered:  # fmt: skip
+def render(
+    registry: Registry,
+    settings: Settings,
+    issue: Issue,
+    outbox: Path,
+    converter: Converter | None,
+    pdf: bool = True,
+) -> Rendered:
     """Check the issue, then render it; refuses with every blocking problem named."""
     problems = blocking(registry, settings, issue)
     if problems:
         listed = "\n".join(f"  · {p}" for p in problems)
         raise RenderError(f"{issue.year}年{issue.label}不能生成，有未解决的问题：\n{listed}")
     renderer = Renderer(template(settings), converter)
+    checker, allow = gate(settings), allowance(registry, settings, issue)
     try:
-        result = renderer.render(masked(issue, settings), outbox, render_plan(settings, pdf))
+        result = renderer.render(
+            masked(issue, settings),
+            outbox,
+            render_plan(settings, pdf),
+            Checkpoint(checker, allow),
+        )
     except OSError as exc:
         raise RenderError(f"无法写入输出目录「{outbox}」：{describe_os_error(exc)}") from None
     with registry.batch():
-        registry.mark_rendered(issue.series.value, issue.year, issue.number, now(),
-                               str(result.folder))  # fmt: skip
+        registry.mark_rendered(
+            issue.series.value, issue.year, issue.number, now(), str(result.folder)
+        )
     return result
 
 
@@ -237,6 +315,27 @@ def remove_items(issue: Issue, which: tuple[str, ...] | list[str]) -> Issue:
 
 
 TITLE_LABEL, SUBMITTER_LABEL = "标题：", "反映人："
+
+
+def typed(value: Any) -> Any:
+    """A value typed by a clerk, without the characters that show nothing (a mark with a
+    zero-width space inside would otherwise not read as a 密级)."""
+    return visible(value) if isinstance(value, str) else value
+
+
+def export_item(registry: Registry, settings: Settings, issue: Issue, item: Item,
+                path: Path) -> None:  # fmt: skip
+    """An item's text written for editing outside minyi, through the gate."""
+    checker = gate(settings)
+    content = item_file(item)
+    if settings.issue_mask_pii:
+        content = checker.mask(content)
+    allow = allowance(registry, settings, issue)
+    checker.require_clean(checker.inspect_text(content, path.name, allow), path.name)
+    try:
+        path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"无法写入「{path}」：{describe_os_error(exc)}") from None
 
 
 def item_file(item: Item) -> str:

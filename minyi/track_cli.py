@@ -17,6 +17,7 @@ from rich.table import Table
 from followup.events import Adoption, Credit, Event, Kind, Level, Role
 from followup.matching import Candidate, Match, Verdict, match_titles
 from followup.stats import Period, Stats
+from ingest.screening.gate import Checkpoint, Gate
 from minyi import tracking as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
 from minyi.errors import InputError, describe_os_error
@@ -303,15 +304,16 @@ def stats(ctx: click.Context, year: int | None, start: str | None, end: str | No
     with _registry(settings) as registry:
         figures = flow.statistics(registry, settings, period)
     _print(figures)
+    checkpoint = Checkpoint(Gate.for_options(settings.ingest_options()))
     if xlsx is not None:
         from followup.workbook import write_workbook
 
-        _writing(xlsx, lambda: write_workbook(figures, xlsx))
+        _writing(xlsx, lambda: write_workbook(figures, xlsx, checkpoint))
         out.print(f"Excel 工作簿已写入：{xlsx}")
     if report is not None:
         from formatter.bulletin import write_bulletin
 
-        _writing(report, lambda: write_bulletin(figures, report, settings.issue_unit))
+        _writing(report, lambda: write_bulletin(figures, report, settings.issue_unit, checkpoint))
         out.print(f"年度通报已写入：{report}")
 
 

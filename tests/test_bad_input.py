@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import rewrite_zip
+from conftest import GATE, rewrite_zip
 
 from ingest.options import MB, IngestOptions
 from ingest.pipeline import Pipeline
@@ -25,7 +25,7 @@ def process(folder: Path, data: Path, options: IngestOptions | None = None) -> d
         pipe = Pipeline(registry, data, options or IngestOptions(), Workers(1))
         lines: dict[str, dict] = {}
         pipe.process(
-            folder, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec))
+            folder, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec, GATE))
         )
     return lines
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import GATE
 from dedup_texts import EXCERPT, ORIGINAL, REWORDED, SAME_TOPIC
 
 from ingest.options import DedupParams, IngestOptions
@@ -26,7 +27,7 @@ def process(folder: Path, data: Path, options: IngestOptions | None = None) -> d
         pipe = Pipeline(registry, data, options or IngestOptions(), Workers(1),
                         clock=lambda: datetime(2026, 3, 5, 10, tzinfo=CST))  # fmt: skip
         pipe.process(
-            folder, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec))
+            folder, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec, GATE))
         )
     return lines
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from conftest import GATE
 
 from ingest.receipt import Disposition, Receipt
 from ingest.report import report_line
@@ -47,7 +48,7 @@ def test_every_setting_is_documented() -> None:
 def test_report_keys_are_documented() -> None:
     receipt = Receipt(file="a", source="/", received_at=datetime.now().isoformat(),
                       disposition=Disposition.IGNORED)  # fmt: skip
-    for key in report_line(receipt, None):
+    for key in report_line(receipt, None, GATE):
         assert f"| `{key}` |" in README, key
 
 

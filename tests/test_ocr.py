@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import GATE
 from scans import cer, degrade, encode, page_lines, reference, render
 
 from ingest.extractors import pdf as pdf_extractor
@@ -112,7 +113,7 @@ def test_pipeline_reads_scans_and_reports_ocr(clean, tmp_path: Path) -> None:  #
     lines: dict[str, dict] = {}
     with Registry.open(tmp_path / "d" / "r.sqlite3") as registry, Workers(2) as workers:
         Pipeline(registry, tmp_path / "d", OPTIONS, workers).process(
-            inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec))
+            inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec, GATE))
         )
     photo, scanned = lines["手机照片.jpg"], lines["扫描件.pdf"]
     assert photo["ocr"] is True and photo["format"] == "jpeg" and photo["status"] == "ok"

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import UNDER_CI, need_tool, run_minyi
+from conftest import GATE, UNDER_CI, need_tool, run_minyi
 
 from ingest.detect import detect
 from ingest.options import IngestOptions
@@ -55,7 +55,7 @@ def test_converted_and_read(legacy: dict[str, Path], tmp_path: Path) -> None:
     lines: dict[str, dict] = {}
     with Registry.open(tmp_path / "d" / "r.sqlite3") as registry, Workers(1) as workers:
         Pipeline(registry, tmp_path / "d", IngestOptions(), workers).process(
-            inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec))
+            inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec, GATE))
         )
     first = lines["旧格式 doc.doc"]
     assert first["status"] == "ok" and first["format"] == "doc"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import GATE
 
 from ingest.options import IngestOptions
 from ingest.pipeline import Pipeline
@@ -48,7 +49,7 @@ def run(folder: Path, data: Path, workers: Workers | None = None, clock=None) ->
     with Registry.open(data / "registry.sqlite3") as registry:
         pipe = Pipeline(registry, data, IngestOptions(), workers or Workers(1))
         pipe.clock = clock or (lambda: datetime(2026, 3, 5, 10, 0, tzinfo=CST))
-        pipe.process(folder, on_receipt=lambda r, rec: lines.append(report_line(r, rec)))
+        pipe.process(folder, on_receipt=lambda r, rec: lines.append(report_line(r, rec, GATE)))
     return lines
 
 
@@ -127,7 +128,7 @@ def test_report_command_lines_match_batch(inbox: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     batch = run(inbox, data) + run(inbox, data)
     with Registry.open(data / "registry.sqlite3") as registry:
-        replayed = [report_line(r, rec) for r, rec in registry.receipts()]
+        replayed = [report_line(r, rec, GATE) for r, rec in registry.receipts()]
     assert json.dumps(replayed, ensure_ascii=False) == json.dumps(batch, ensure_ascii=False)
     assert [ln["receipt"] for ln in replayed] == list(range(1, len(batch) + 1))
 
@@ -208,7 +209,7 @@ def test_file_vanishing_mid_batch_is_reported_in_chinese(inbox: Path, tmp_path: 
     with Registry.open(tmp_path / "data" / "registry.sqlite3") as registry:
         pipe = Pipeline(registry, tmp_path / "data", IngestOptions(), Workers(1))
         pipe.process(inbox, on_start=lambda total: victim.unlink(),
-                     on_receipt=lambda r, rec: lines.append(report_line(r, rec)))  # fmt: skip
+                     on_receipt=lambda r, rec: lines.append(report_line(r, rec, GATE)))  # fmt: skip
     gone = next(ln for ln in lines if ln["file"] == victim.name)
     assert gone["status"] == "rejected"
     assert (

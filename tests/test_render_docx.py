@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import CHECK, GATE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from issues import PARAGRAPH, issue, item, long_body
@@ -21,7 +22,8 @@ from formatter.document import render_docx
 from formatter.issue import Issue, SubmitterPlace, chinese_date, is_classified
 from formatter.render import Renderer, RenderPlan
 from formatter.template import Template
-from minyi.errors import RenderError
+from ingest.screening.gate import Allowance, Checkpoint
+from minyi.errors import ConfidentialityError, RenderError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -175,7 +177,7 @@ def test_templates_are_data_and_sandboxed(tmp_path: Path) -> None:
     office = Template(folder)
     assert office.say("contents_heading") == "本期目录"
     result = Renderer(office, None).render(issue(item(1, PARAGRAPH), item(2, PARAGRAPH)),
-                                           tmp_path / "out", RenderPlan(pdf=False))  # fmt: skip
+                                           tmp_path / "out", RenderPlan(pdf=False), CHECK)  # fmt: skip
     html = next(p for p in result.files if p.suffix == ".html").read_text(encoding="utf-8")
     assert html == "社情民意信息|本期目录"
     (folder / "issue.html.j2").write_text("{{ ''.__class__.__mro__ }}", encoding="utf-8")
@@ -188,7 +190,7 @@ def test_templates_are_data_and_sandboxed(tmp_path: Path) -> None:
 
 def test_output_folder_manifest_and_zip_without_pdf(tmp_path: Path) -> None:
     plan = RenderPlan(upward=Copy(SubmitterPlace.NONE, name="upward"), pdf=False)
-    result = Renderer(Template(), None).render(issue(item(1, PARAGRAPH)), tmp_path, plan)
+    result = Renderer(Template(), None).render(issue(item(1, PARAGRAPH)), tmp_path, plan, CHECK)
     folder = tmp_path / "2026" / "第3期"
     assert result.folder == folder
     names = sorted(p.name for p in folder.iterdir())
@@ -210,7 +212,11 @@ def test_output_folder_manifest_and_zip_without_pdf(tmp_path: Path) -> None:
 
 def test_classified_issue_gets_no_forwarding_package(tmp_path: Path) -> None:
     secret = issue(item(1, PARAGRAPH), mark="秘密★1年", copy_number="000012")
-    result = Renderer(Template(), None).render(secret, tmp_path, RenderPlan(pdf=False))
+    with pytest.raises(ConfidentialityError, match="秘密★1年"):  # not without the declaration
+        Renderer(Template(), None).render(secret, tmp_path, RenderPlan(pdf=False), CHECK)
+    assert not list(tmp_path.rglob("*.docx"))  # a refusal leaves nothing behind
+    declared = Checkpoint(GATE, Allowance.of([secret.mark], classified=True))
+    result = Renderer(Template(), None).render(secret, tmp_path, RenderPlan(pdf=False), declared)
     assert result.package is None
     assert not list(result.folder.glob("*.zip"))
     assert any("密级" in note for note in result.notes)
@@ -261,7 +267,7 @@ def test_supplements_have_their_own_folder_and_names(tmp_path: Path) -> None:
     from formatter.issue import Series
 
     supplement = issue(item(1, PARAGRAPH), series=Series.SUPPLEMENT, number=1, total_number=None)
-    result = Renderer(Template(), None).render(supplement, tmp_path, RenderPlan(pdf=False))
+    result = Renderer(Template(), None).render(supplement, tmp_path, RenderPlan(pdf=False), CHECK)
     assert result.folder == tmp_path / "2026" / "增刊第1期"
     assert (result.folder / "社情民意信息2026年增刊第1期.docx").is_file()
     first = open_docx((result.folder / "社情民意信息2026年增刊第1期.docx").read_bytes())
@@ -271,7 +277,7 @@ def test_supplements_have_their_own_folder_and_names(tmp_path: Path) -> None:
 def test_html_preview_shows_the_issue_and_escapes_text(tmp_path: Path) -> None:
     body = "一、基本情况\n存在“<script>alert(1)</script>”字样的投诉。\n甲\t乙\n丙\t丁"
     result = Renderer(Template(), None).render(issue(item(1, body), item(2, PARAGRAPH)),
-                                               tmp_path, RenderPlan(pdf=False))  # fmt: skip
+                                               tmp_path, RenderPlan(pdf=False), CHECK)  # fmt: skip
     html = next(p for p in result.files if p.suffix == ".html").read_text(encoding="utf-8")
     for expected in ("社情民意信息", "第3期（总第45期）", "2026年3月5日", "本期要目",
                      "关于加强农村饮水安全保障工作的建议（1）", "反映人：张建华",

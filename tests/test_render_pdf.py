@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import UNDER_CI, need_tool
+from conftest import CHECK, UNDER_CI, need_tool
 from issues import (
     BLOCK_BOTTOM,
     BLOCK_LEFT,
@@ -51,7 +51,7 @@ def renderer() -> Iterator[Renderer]:
 def long_issue(renderer: Renderer, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     """One 3,000-character item with headings of every level, over several pages."""
     return renderer.render(issue(item(1, long_body(3000))), tmp_path_factory.mktemp("out"),
-                           RenderPlan())  # fmt: skip
+                           RenderPlan(), CHECK)  # fmt: skip
 
 
 def pdf_of(result: Rendered) -> Path:
@@ -177,7 +177,7 @@ def test_several_items_contents_long_title_table_and_rare_name(renderer: Rendere
     result = renderer.render(issue(
         item(1, PARAGRAPH * 2, title=long_title, submitter="王堃（县政协委员）"),
         item(2, table), item(3, PARAGRAPH),
-    ), tmp_path, RenderPlan())  # fmt: skip
+    ), tmp_path, RenderPlan(), CHECK)  # fmt: skip
     with pdfplumber.open(pdf_of(result)) as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
         lines = [t for page in pdf.pages for _, _, t, _ in text_lines(page)]
@@ -206,7 +206,7 @@ def test_colophon_that_does_not_fit_goes_to_the_foot_of_a_new_page(renderer: Ren
         if 0 < L.LINES_PER_PAGE - content % L.LINES_PER_PAGE < rows and content > 22:
             break
         paragraphs.append("补充说明：" + PARAGRAPH[: 10 + len(paragraphs) % 20])
-    result = renderer.render(candidate, tmp_path, RenderPlan())
+    result = renderer.render(candidate, tmp_path, RenderPlan(), CHECK)
     with pdfplumber.open(pdf_of(result)) as pdf:
         last = pdf.pages[-1]
         texts = [t for _, _, t, _ in text_lines(last)]
@@ -233,7 +233,7 @@ def test_line_prediction_matches_libreoffice_for_mixed_text(renderer: Renderer,
         "建议（一）完善“一网通办”平台；（二）推行“最多跑一次”改革，力争2026年底前实现100项事项网上办理。",
     ]
     body = "\n".join(mixed * 6)
-    result = renderer.render(issue(item(1, body)), tmp_path, RenderPlan())
+    result = renderer.render(issue(item(1, body)), tmp_path, RenderPlan(), CHECK)
     assert not result.corrected
 
 
@@ -242,7 +242,7 @@ def test_a_wrong_prediction_is_corrected_from_the_measured_pdf(
 ) -> None:
     real = L.line_count
     monkeypatch.setattr(L, "line_count", lambda text, *a, **k: real(text, *a, **k) + 1)
-    result = renderer.render(issue(item(1, PARAGRAPH * 3)), tmp_path, RenderPlan())
+    result = renderer.render(issue(item(1, PARAGRAPH * 3)), tmp_path, RenderPlan(), CHECK)
     assert result.corrected
     with pdfplumber.open(pdf_of(result)) as pdf:
         last = pdf.pages[-1]

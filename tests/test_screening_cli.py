@@ -8,6 +8,7 @@ from pathlib import Path
 from conftest import run_minyi
 from dedup_texts import ORIGINAL, REWORDED
 
+from ingest.screening.gate import REDACTED
 from minyi import samples
 
 ID = "110101199003074514"
@@ -28,7 +29,10 @@ def test_secret_mark_quarantines_until_released(tmp_path: Path) -> None:
     line = lines_of(tmp_path / "r.jsonl")["密件.docx"]
     assert line["screening"] == "quarantined"
     assert line["sensitive"][0]["category"] == "secret.marking"
-    assert line["text"][line["sensitive"][0]["start"] : line["sensitive"][0]["end"]] == "秘密★1年"
+    # The report never repeats a mark nor holds a quarantined submission's text.
+    assert line["sensitive"][0]["text"] == REDACTED and line["sensitive"][0]["end"] == 5
+    assert line["text"] is None and line["text_withheld"] is True
+    assert "秘密" not in (tmp_path / "r.jsonl").read_text(encoding="utf-8")
     sid = line["id"]
 
     shown = run_minyi("show", sid, cwd=tmp_path)
@@ -57,9 +61,11 @@ def test_pii_lexicon_and_checks_in_the_report(tmp_path: Path) -> None:
     line = lines_of(tmp_path / "r.jsonl")["a.txt"]
     found = [(s["category"], s["text"]) for s in line["sensitive"]]
     assert found == [("lexicon.本地词库", "化工园区"), ("lexicon.本地词库", "化工园区"),
-                     ("pii.id_card", ID), ("pii.mobile", "13812345678")]  # fmt: skip
-    for s in line["sensitive"]:
+                     ("pii.id_card", "1101**********4514"), ("pii.mobile", "138****5678")]  # fmt: skip
+    for s in line["sensitive"]:  # offsets still point at the (masked) passage
         assert line["text"][s["start"] : s["end"]] == s["text"]
+    report = (tmp_path / "r.jsonl").read_text(encoding="utf-8")
+    assert ID not in report and "13812345678" not in report
     assert line["screening"] == "flagged"
     assert "待审核" in result.stdout
     # Without the one-run lexicon only the personal data is reported.

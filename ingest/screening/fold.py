@@ -1,13 +1,38 @@
 """Folding text for matching, with a map back to the original offsets.
 
-Matching must survive the ways a term is disguised or merely varies: full-width
-letters and digits (ＡＢＣ１２３), letter case, traditional characters (機密),
-and symbols or spaces slipped between characters (秘*密, 机 密). Folding maps
-every character one-to-one (width, case, traditional → simplified) with one
-``str.translate`` table, then drops "noise" characters; the positions of the
-dropped characters are kept, so an offset in the folded text maps back to the
-original with a binary search. Sentence punctuation and line breaks are kept:
-they are real boundaries, and a term must not match across them.
+Every check that looks for something in a text (密级 marks, lexicon terms,
+personal data, duplicates) reads it through this module, so a disguise that
+fools one fools none. Folding maps characters one to one with one
+``str.translate`` table, then drops the characters that show nothing; the
+positions of dropped characters are kept, so an offset in the folded text maps
+back to the original with a binary search.
+
+What is **mapped** (one character to one):
+  * NFKC wherever it gives a single character: full-width letters, digits and
+    punctuation (ＡＢＣ１２３), Kangxi and CJK compatibility ideographs
+    (⼀ → 一, 兀 → 兀), circled and super/subscript digits (① → 1);
+  * upper → lower case; traditional → simplified (OpenCC's character table);
+  * star-like glyphs (☆ ✩ ✭ ⭐ ✱ ✶ ⋆ 🌟 …, see ``STARS``) → ★.
+What is **dropped** by ``fold`` (and ``fold_compact``):
+  * everything that shows nothing: Unicode categories Cf (LRM/RLM, zero-width
+    space/joiners, word joiner, invisible operators U+2061–U+2064, the Mongolian
+    vowel separator U+180E, BOM, soft hyphen, tag characters U+E0000–U+E007F),
+    Mn and Me (combining marks: low line U+0332, grapheme joiner U+034F,
+    variation selectors U+FE00–U+FE0F and U+E0100–U+E01EF), and control
+    characters other than line breaks;
+  * every space separator (Zs, Zl, Zp: U+0020, U+00A0, U+2000–U+200A, U+3000…)
+    and the letters and symbols that print blank (``BLANKS``: Hangul fillers
+    U+115F, U+1160, U+3164, U+FFA0, the Braille blank U+2800);
+  * the symbols people slip between characters so filters miss a word
+    (``NOISE``: * · . - _ ~ | / # and the like), and a ★ between the two
+    characters of 绝密/机密/秘密 (机★密).
+Sentence punctuation and line breaks are kept: they are real boundaries, and a
+term must not match across them.
+
+``fold_digits`` is the lighter fold personal-data patterns read: it drops only
+what shows nothing, keeps spaces (as " ") and dashes (as "-") because they
+separate numbers, keeps tabs (they part table cells), and maps full-width digits
+to ASCII.
 """
 
 from __future__ import annotations
@@ -15,27 +40,77 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-# Characters that carry no meaning between two Chinese characters: spaces and
-# the symbols people use to split a word so filters miss it.
-NOISE = " \t\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff*＊·•・.．-－_＿~～`'\"|｜\\/^#@$%&+=<>×●○◆◇■□▲△▼▽※"
-_DROP = "\x00"  # what noise is translated to before it is removed
+# Symbols people use to split a word so filters miss it (spaces are dropped by category).
+NOISE = "*＊·•・.．-－_＿~～`'\"|｜\\/^#@$%&+=<>×●○◆◇■□▲△▼▽※\t"
+# Letters and symbols that print as nothing although their category says otherwise.
+BLANKS = "\u115f\u1160\u3164\uffa0\u2800"
+# Glyphs a 密级 mark's star is written with; all fold to ★.
+STARS = "☆✩✪✫✬✭✮✯✰⭐⭑⭒✦✧✶✷✸✹✺✻✼✽✡⋆✱✲✳✴✵❂❃❇❈❉❊❋🌟🟊🟉🟋🟌🟍🟎🟏🟐🟑🟒🟓🟔"
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
+SPACE_CATEGORIES = frozenset({"Zs", "Zl", "Zp"})
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_LINE_BREAKS = "\n\r"
+_DROP = "\x00"  # what a dropped character is translated to before it is removed
+# The planes that hold every character with a category or NFKC mapping that matters here.
+_RANGES = (range(0x80, 0x30000), range(0xE0000, 0xE1000))
+
+
+def _shows_nothing(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return (
+        category in INVISIBLE_CATEGORIES
+        or ch in BLANKS
+        or (category == "Cc" and ch not in _LINE_BREAKS)
+    )
+
+
+@functools.cache
+def _character_map() -> dict[int, str]:
+    """One character → one character: NFKC, case, traditional → simplified, stars."""
+    simplified = _traditional_to_simplified()
+    table: dict[int, str] = {}
+    for cp in (*range(0x80), *(cp for r in _RANGES for cp in r)):
+        ch = chr(cp)
+        nfkc = unicodedata.normalize("NFKC", ch)
+        target = nfkc if len(nfkc) == 1 else ch
+        target = target.lower() if target.isascii() else target
+        target = simplified.get(ord(target), target)
+        if target != ch:
+            table[cp] = target
+    for ch in STARS:
+        table[ord(ch)] = "★"
+    return table
 
 
 @functools.cache
 def _table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for cp in range(0xFF01, 0xFF5F):  # full-width ASCII → ASCII
-        table[cp] = chr(cp - 0xFEE0)
-    for cp in range(ord("A"), ord("Z") + 1):
-        table[cp] = chr(cp + 32)
-    for cp in range(0xFF21, 0xFF3B):  # full-width capitals → lower-case ASCII
-        table[cp] = chr(cp - 0xFF21 + ord("a"))
-    table.update(_traditional_to_simplified())
+    table = dict(_character_map())
+    for cp in (cp for r in (range(0x80), *_RANGES) for cp in r):
+        ch = chr(cp)
+        if _shows_nothing(ch) or unicodedata.category(ch) in SPACE_CATEGORIES:
+            table[cp] = _DROP
     for ch in NOISE:
         table[ord(ch)] = _DROP
+    return table
+
+
+@functools.cache
+def _digits_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in (cp for r in (range(0x80), *_RANGES) for cp in r):
+        ch = chr(cp)
+        if _shows_nothing(ch) and ch != "\t":  # a tab parts table cells: it stays
+            table[cp] = _DROP
+        elif unicodedata.category(ch) in SPACE_CATEGORIES:
+            table[cp] = " "
+    for cp in range(0xFF01, 0xFF5F):  # full-width ASCII → ASCII
+        table[cp] = chr(cp - 0xFEE0)
+    for ch in DASHES:
+        table[ord(ch)] = "-"
     return table
 
 
@@ -74,16 +149,23 @@ class Folded:
 
 
 _DROPPED = re.compile(_DROP)
+_STAR_INSIDE_MARK = re.compile(r"(?<=[绝机秘])[\x00★]*★[\x00★]*(?=密)")
 
 
-def fold(text: str) -> Folded:
-    """Fold ``text`` for matching (see the module docstring)."""
-    mapped = text.translate(_table())
+def _folded(mapped: str) -> Folded:
     if _DROP not in mapped:
         return Folded(mapped, ())
     positions = [m.start() for m in _DROPPED.finditer(mapped)]
     shifts = tuple(pos - k for k, pos in enumerate(positions))
     return Folded(mapped.replace(_DROP, ""), shifts)
+
+
+def fold(text: str) -> Folded:
+    """Fold ``text`` for matching (see the module docstring)."""
+    mapped = text.translate(_table())
+    if "★" in mapped:
+        mapped = _STAR_INSIDE_MARK.sub(lambda m: _DROP * len(m.group()), mapped)
+    return _folded(mapped)
 
 
 _NOT_WORD = re.compile(r"[\W_]")
@@ -95,12 +177,19 @@ def fold_compact(text: str) -> Folded:
     Punctuation, spaces and symbols are dropped too (with their offsets kept), so
     re-punctuated or re-spaced copies compare equal.
     """
-    mapped = _NOT_WORD.sub(_DROP, text.translate(_table()))
-    positions = [m.start() for m in _DROPPED.finditer(mapped)]
-    shifts = tuple(pos - k for k, pos in enumerate(positions))
-    return Folded(mapped.replace(_DROP, ""), shifts)
+    return _folded(_NOT_WORD.sub(_DROP, text.translate(_table())))
+
+
+def fold_digits(text: str) -> Folded:
+    """Text as personal-data patterns read it (see the module docstring)."""
+    return _folded(text.translate(_digits_table()))
 
 
 def fold_term(term: str) -> str:
     """A lexicon term folded exactly as texts are."""
     return fold(term).text
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters that show nothing (for marks and names typed by clerks)."""
+    return "".join(ch for ch in text if not _shows_nothing(ch) or ch == "\t")

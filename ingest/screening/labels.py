@@ -11,6 +11,8 @@ CATEGORY_LABELS = {
     "topic.petition": "信访事项",
     "topic.litigation": "涉诉事项",
     "topic.personnel": "人事事项",
+    "format.formula": "表格公式",
+    "format.member_name": "压缩包内不安全的文件名",
 }
 
 

@@ -3,9 +3,15 @@
 A number is reported only when it validates: a resident ID's region, date and
 MOD 11-2 check digit (GB 11643); a mobile number's mainland prefix; a bank
 card's Luhn digit (and a card word nearby, since many numbers pass Luhn by
-chance); a 统一社会信用代码's MOD 31 check (GB 32100). A number inside a longer
-run of digits or letters is never a hit, and a date is never a phone number.
-Full-width digits are read as digits; offsets always refer to the original text.
+chance); a 统一社会信用代码's MOD 31 check (GB 32100).
+
+Numbers are read through ``fold_digits``: characters that show nothing are
+skipped, full-width digits are digits, and a number may be written in groups
+(``320102 19900307 1239``, ``320102-19900307-1239``, ``138 1234 5678``) or
+broken across a line. A number inside a longer run of digits or letters, or
+inside a web address, e-mail address or file name (``…/art_2024_13912345678.html``),
+is never a hit, and a date is never a phone number. Offsets always refer to
+the original text.
 """
 
 from __future__ import annotations
@@ -15,22 +21,32 @@ from collections.abc import Iterator
 from datetime import date
 
 from ingest.record import Finding
+from ingest.screening.fold import fold_digits
 
-# Full-width digits and letters → ASCII, one to one, so offsets are unchanged.
-_WIDTH = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
-
-_ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
-_ID15 = re.compile(r"(?<![0-9A-Za-z])(\d{15})(?![0-9A-Za-z])")
+# Between two digits of one number: nothing, one or two spaces, a dash with or without
+# spaces, or one line break.
+_SEP = r"(?:[ ]{1,2}|[ ]?-[ ]?|\n)?"
+_START = r"(?<![0-9A-Za-z_+])"
+_ID18 = re.compile(_START + rf"(?=(\d(?:{_SEP}\d){{16}}{_SEP}[\dXx]))")
+_ID15 = re.compile(_START + rf"(?=(\d(?:{_SEP}\d){{14}}))")
 _MOBILE = re.compile(
-    r"(?<![0-9A-Za-z+])(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d(?:[-\s]?\d{4}){2})(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z_+])(?=((?:(?:\+|00)?86[- ]?)?(1" + _SEP + r"[3-9](?:" + _SEP + r"\d){9})))"
 )
-_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{4}(?:[\s-]?\d{4}){2,3}(?:[\s-]?\d{1,3})?)(?![0-9A-Za-z])")
+_CARD = re.compile(_START + rf"(?=(\d(?:{_SEP}\d){{15,18}}))")
 _USCC = re.compile(
-    r"(?<![0-9A-Za-z])([0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10})(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z_])([0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10})(?![0-9A-Za-z_])"
 )
-# Every identifier above holds six digits in a row or two digit groups with a separator;
-# most texts have neither, and skip the five patterns below.
-_ANY_NUMBER = re.compile(r"\d{6}|\d{3}[-\s]\d{4}")
+_AFTER_OK = re.compile(r"(?![0-9A-Za-z_])")
+# Every identifier above holds six digits in a row (the credit code) or eleven digits close
+# together; most texts have neither, and skip the patterns below.
+_ANY_NUMBER = re.compile(r"\d{6}|\d(?:[ \-\n]{0,3}\d){10}")
+# Web and e-mail addresses and file names: digits inside them are not personal data.
+_ADDRESS = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s，。；、“”‘’（）()【】<>\"']+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|[\w./\\-]+\.(?:s?html?|php|aspx?|jsp|pdf|docx?|wps|xlsx?|jpe?g|png|gif|zip|rar|txt)\b",
+    re.IGNORECASE,
+)
 _CARD_CONTEXT = re.compile(
     r"银行卡|卡号|账号|帐号|账户|帐户|储蓄卡|信用卡|借记卡|开户行|银行|工资卡|社保卡"
 )
@@ -84,50 +100,71 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 def find_pii(text: str) -> list[Finding]:
     """Every validated identifier in ``text``, in order, without overlaps."""
-    if not _ANY_NUMBER.search(text):  # \d also matches full-width digits
+    folded = fold_digits(text)
+    digits = folded.text
+    if not _ANY_NUMBER.search(digits):
         return []
-    ascii_text = text.translate(_WIDTH)
+    addresses = [m.span() for m in _ADDRESS.finditer(digits)] if "." in digits else []
     found: list[Finding] = []
-    taken: list[tuple[int, int]] = []
-    for finding in _candidates(ascii_text, text):
-        assert finding.start is not None and finding.end is not None
-        if any(finding.start < e and s < finding.end for s, e in taken):
+    taken: list[tuple[int, int]] = list(addresses)
+    for category, start, end in _candidates(digits):
+        if any(start < e and s < end for s, e in taken):
             continue
-        taken.append((finding.start, finding.end))
-        found.append(finding)
+        taken.append((start, end))
+        first, last = folded.span(start, end)
+        found.append(Finding(kind="sensitive", category=category, text=text[first:last],
+                             start=first, end=last))  # fmt: skip
     return sorted(found, key=lambda f: f.start or 0)
 
 
-def _candidates(ascii_text: str, text: str) -> Iterator[Finding]:
-    # Order matters: the most specific checks claim their digits first.
-    for match in _ID18.finditer(ascii_text):
-        if valid_id18(match.group(1)):
-            yield _hit("pii.id_card", match, text)
-    for match in _USCC.finditer(ascii_text):
+def _candidates(digits: str) -> Iterator[tuple[str, int, int]]:
+    """(category, start, end) in the folded text; the most specific checks come first."""
+    for start, number in _numbers(_ID18, digits):
+        if valid_id18(number):
+            yield "pii.id_card", start, start + len(number)
+    for match in _USCC.finditer(digits):
         if valid_uscc(match.group(1)):
-            yield _hit("pii.uscc", match, text)
-    for match in _ID15.finditer(ascii_text):
-        if valid_id15(match.group(1)):
-            yield _hit("pii.id_card", match, text)
-    for match in _MOBILE.finditer(ascii_text):
-        yield _hit("pii.mobile", match, text, group=0)
-    for match in _CARD.finditer(ascii_text):
-        digits = re.sub(r"\D", "", match.group(1))
-        if (
-            16 <= len(digits) <= 19
-            and luhn(digits)
-            and _CARD_CONTEXT.search(ascii_text, max(0, match.start() - 20), match.start())
-        ):
-            yield _hit("pii.bank_card", match, text)
+            yield "pii.uscc", *match.span(1)
+    for start, number in _numbers(_ID15, digits):
+        if valid_id15(number):
+            yield "pii.id_card", start, start + len(number)
+    for match in _MOBILE.finditer(digits):
+        if _AFTER_OK.match(digits, match.end(1)):
+            yield "pii.mobile", *match.span(1)
+    for match in _CARD.finditer(digits):
+        yield from _card(digits, match)
 
 
-def _hit(category: str, match: re.Match[str], text: str, group: int = 1) -> Finding:
-    start, end = match.span(group)
-    return Finding(kind="sensitive", category=category, text=text[start:end], start=start, end=end)
+def _numbers(pattern: re.Pattern[str], digits: str) -> Iterator[tuple[int, str]]:
+    """Candidates that end where the number ends, with their separators kept."""
+    for match in pattern.finditer(digits):
+        if _AFTER_OK.match(digits, match.end(1)):
+            yield match.start(1), match.group(1)
+
+
+def _plain(number: str) -> str:
+    return re.sub(r"[ \-\n]", "", number)
+
+
+def _card(digits: str, match: re.Match[str]) -> Iterator[tuple[str, int, int]]:
+    """The longest 16–19 digit prefix that ends a number, passes Luhn and has a card word."""
+    start = match.start(1)
+    if not _CARD_CONTEXT.search(digits, max(0, start - 20), start):
+        return
+    candidate = match.group(1)
+    ends = [i + 1 for i, ch in enumerate(candidate) if ch.isdigit()]
+    for count in (19, 18, 17, 16):
+        if count > len(ends):
+            continue
+        end = start + ends[count - 1]
+        if _AFTER_OK.match(digits, end) and luhn(_plain(digits[start:end])):
+            yield "pii.bank_card", start, end
+            return
 
 
 def valid_id18(number: str) -> bool:
     """GB 11643 resident identity number: region, birth date and MOD 11-2 check digit."""
+    number = _plain(number)
     if number[:2] not in _PROVINCES or not _valid_date(number[6:14]):
         return False
     total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
@@ -136,6 +173,7 @@ def valid_id18(number: str) -> bool:
 
 def valid_id15(number: str) -> bool:
     """The 15-digit identity number issued before 1999: region and a 19YY birth date."""
+    number = _plain(number)
     return number[:2] in _PROVINCES and _valid_date("19" + number[6:12])
 
 

@@ -2,9 +2,12 @@
 
 Lexicon hits come from one automaton over the folded text. Terms in the
 ``secret.marking`` category are the words of 密级 marks (秘密, 内部资料…); they
-count only where they stand as a mark: followed by ★ (秘密★1年), after a 密级
-label, inside brackets, or alone on their line. In running prose such words are
-ordinary language and are not reported.
+count only where they stand as a mark: followed by ★ (秘密★1年, or 秘密*1年),
+after a 密级 label, inside brackets, alone on their line, or at either end of a
+line and set off from its other text by a space (``机密  政协某县委员会办公室``).
+In running prose such words are ordinary language and are not reported. All of
+it is read through ``fold``, so invisible characters, other star glyphs and
+spaces inside a word disguise nothing.
 """
 
 from __future__ import annotations
@@ -12,30 +15,31 @@ from __future__ import annotations
 import re
 
 from ingest.record import Finding, Record
-from ingest.screening.fold import Folded, fold
+from ingest.screening.fold import BLANKS, Folded, fold
 from ingest.screening.lexicon import Hit, Matcher
 from ingest.screening.pii import find_pii
 
 SECRET = "secret.marking"
 _CONTEXT = 12  # characters of context kept on each side of a hit
-_STAR_PERIOD = re.compile(r"[★☆](?:\d{1,3}(?:年|个月|月)|长期)?")
+_STAR_PERIOD = re.compile(r"★(?:\d{1,3}(?:年|个月|月)|长期)?")
+_PERIOD = re.compile(r"(?:\d{1,3}(?:年|个月|月)|长期)")
 _LABEL_BEFORE = re.compile(r"密级[:：]?$")
 _OPEN, _CLOSE = "（(【[〔「", "）)】]〕」"
 _MARK_LINE_REST = re.compile(
-    r"^(?:密级|[★☆]|\d{1,3}(?:年|个月)|长期|[\s:：,，、。;；()（）【】\[\]〔〕「」])*$"
+    r"^(?:密级|★|\d{1,3}(?:年|个月)|长期|[\s:：,，、。;；()（）【】\[\]〔〕「」])*$"
 )
 
 
 def find_sensitive(record: Record, matcher: Matcher) -> list[Finding]:
     """Lexicon, topic, 密级 and PII findings for a record's text, in text order."""
     folded = fold(record.text)
-    hits = _outermost(_marks_in_context(folded, matcher))
+    hits = _outermost(_marks_in_context(folded, matcher, record.text))
     findings = [_finding(hit, folded, record.text) for hit in hits]
     findings += find_pii(record.text)
     return sorted(findings, key=lambda f: (f.start or 0, f.category))
 
 
-def _marks_in_context(folded: Folded, matcher: Matcher) -> list[Hit]:
+def _marks_in_context(folded: Folded, matcher: Matcher, original: str) -> list[Hit]:
     hits = matcher.hits(folded)
     text = folded.text
     kept: list[Hit] = []
@@ -43,7 +47,7 @@ def _marks_in_context(folded: Folded, matcher: Matcher) -> list[Hit]:
         if SECRET not in hit.categories:
             kept.append(hit)
             continue
-        star = _STAR_PERIOD.match(text, hit.end)
+        star = _STAR_PERIOD.match(text, hit.end) or _asterisk_period(folded, original, hit)
         if star:
             kept.append(Hit(hit.start, star.end(), hit.term, hit.categories))
         elif (
@@ -54,6 +58,7 @@ def _marks_in_context(folded: Folded, matcher: Matcher) -> list[Hit]:
                 and text[hit.end : hit.end + 1] in _CLOSE
             )
             or _alone_on_line(text, hit, hits)
+            or _set_off_at_line_end(folded, original, hit)
         ):
             kept.append(hit)
         else:
@@ -87,6 +92,37 @@ def _alone_on_line(text: str, hit: Hit, hits: list[Hit]) -> bool:
         if SECRET in other.categories and start <= other.start and other.end <= end:
             line[other.start - start : other.end - start] = [" "] * (other.end - other.start)
     return bool(_MARK_LINE_REST.match("".join(line)))
+
+
+def _asterisk_period(folded: Folded, original: str, hit: Hit) -> re.Match[str] | None:
+    """秘密*1年: the star typed as an asterisk (which folding drops as noise)."""
+    if "*" not in _gap_after(folded, original, hit.end).replace("＊", "*"):
+        return None
+    period = _PERIOD.match(folded.text, hit.end)
+    return period if period and period.end() > hit.end else None
+
+
+def _gap_after(folded: Folded, original: str, end: int) -> str:
+    """The original characters that folding dropped right after folded offset ``end``."""
+    return original[folded.original_end(end) : folded.original(end)] if end else ""
+
+
+def _set_off_at_line_end(folded: Folded, original: str, hit: Hit) -> bool:
+    """A mark at the start or end of its line, set off from the rest by a space."""
+    text = folded.text
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    line_end = text.find("\n", hit.end)
+    line_end = len(text) if line_end == -1 else line_end
+    at_start = not text[line_start : hit.start].strip(_OPEN + "★")
+    at_end = not text[hit.end : line_end].strip(_CLOSE)
+    space_before = _is_gap(_gap_after(folded, original, hit.start))
+    space_after = _is_gap(_gap_after(folded, original, hit.end))
+    return (at_start and space_after) or (at_end and space_before)
+
+
+def _is_gap(dropped: str) -> bool:
+    """Whether dropped characters print as a space (not merely as nothing)."""
+    return any(c.isspace() or c in BLANKS for c in dropped)
 
 
 def _finding(hit: Hit, folded: Folded, text: str) -> Finding:
