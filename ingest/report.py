@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from ingest.receipt import Receipt
-from ingest.record import Record, Status
+from ingest.record import Finding, Record, Status, mask_value
 from ingest.screening.gate import Gate
 
 
@@ -51,7 +51,7 @@ def _line(receipt: Receipt, record: Record | None) -> dict[str, Any]:
         "submitter": record.submitter.as_dict() if record and record.submitter else None,
         "duplicates": [d.as_dict() for d in receipt.duplicates],
         "sensitive": [
-            {"category": f.category, "text": f.text, "start": f.start, "end": f.end}
+            {"category": f.category, "text": _shown(f), "start": f.start, "end": f.end}
             for f in (record.findings if record else ())
             if f.kind == "sensitive"
         ],
@@ -68,6 +68,14 @@ def _line(receipt: Receipt, record: Record | None) -> dict[str, Any]:
             if f.kind == "check"
         ],
     }
+
+
+def _shown(finding: Finding) -> str:
+    """A hit's text as a report may hold it: personal data masked by its own category (the
+    gate alone, seeing the number without its context, would not know a card number)."""
+    if finding.category.startswith("pii."):
+        return mask_value(finding.category, finding.text)
+    return finding.text
 
 
 def dumps(line: dict[str, Any]) -> str:

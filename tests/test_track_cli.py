@@ -128,6 +128,24 @@ def test_stats_terminal_workbook_and_bulletin(office: Path) -> None:
     assert report["id"] == "2026-0001"
 
 
+def test_workbook_cells_are_text_never_formulas_and_names_are_masked(office: Path) -> None:
+    from openpyxl import load_workbook
+
+    minyi(office, "track", "credit", "2026-0001", "--person", "=cmd|'calc'!A0,第一,=1+1",
+          "--person", "@SUM(A1),联名,+2-1", "--person", "张三13812345678,联名")  # fmt: skip
+    minyi(office, "track", "add", "2026-0001", "--kind", "采用", "--level", "市",
+          "--date", "2026-03-10")  # fmt: skip
+    minyi(office, "stats", "--year", "2026", "--xlsx", "统计.xlsx", "--report", "通报.docx")
+    book = load_workbook(office / "统计.xlsx")
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    values = {c.value for c in cells}
+    assert {"'=cmd|'calc'!A0", "'=1+1", "'@SUM(A1)", "'+2-1", "张三138****5678"} <= values
+    assert "13812345678" not in str(values)
+    bulletin = "\n".join(p.text for p in docx.Document(str(office / "通报.docx")).paragraphs)
+    assert "13812345678" not in bulletin and "张三138****5678" in bulletin
+
+
 def _to_pdf(path: Path) -> Path | None:
     """The bulletin laid out by LibreOffice (None where it is missing outside CI)."""
     from conftest import UNDER_CI

@@ -215,3 +215,31 @@ def test_a_slow_scan_does_not_hold_up_text_files(tmp_path: Path) -> None:
     scan_receipt = found["0扫描件.png"]["receipt"]
     assert found["0扫描件.png"]["ocr"] is True
     assert all(found[f"{n}文字.txt"]["receipt"] < scan_receipt for n in range(1, 4))
+
+
+def test_receipts_carry_no_personal_data_and_never_repeat_a_mark(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    personal = ("关于加强农村供水管护的建议\n反映人：李四 联系电话13812345678\n"
+                "群众身份证号320102 19900307 1239被冒用。建议加强管理。")  # fmt: skip
+    (tmp_path / "inbox" / "个人信息.txt").write_text(personal, encoding="utf-8")
+    secret = "机\u200b密★1年\n关于某项工作的情况报告\n反映人：赵六\n正文。"
+    (tmp_path / "inbox" / "机密★1年 通知\x1b[2J.txt").write_text(secret, encoding="utf-8")
+    watcher = start(tmp_path)
+    try:
+        wait_until(lambda: len(slips(tmp_path)) == 2)
+    finally:
+        stop(watcher, tmp_path)
+    folder = tmp_path / "outbox" / "回执"
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 4 and not any("机密" in n or "\x1b" in n for n in names), names
+    for path in folder.iterdir():
+        content = path.read_text(encoding="utf-8")
+        assert "13812345678" not in content and "19900307" not in content, path
+        assert "机密" not in content.replace("\u200b", "") and "\x1b" not in content, path
+    found = slips(tmp_path)
+    assert found["个人信息.txt"]["submitter"]["phone"] == "138****5678"
+    assert "3201** ******** 1239被冒用" in found["个人信息.txt"]["text"]
+    quarantined = next(v for k, v in found.items() if k != "个人信息.txt")
+    assert quarantined["text"] is None and quarantined["text_withheld"] is True
+    text = next(folder.glob("*个人信息.txt")).read_text(encoding="utf-8")
+    assert "联系电话138****5678" in text and "身份证号 3201** ******** 1239" in text

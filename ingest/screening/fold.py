@@ -16,7 +16,7 @@ What is **mapped** (one character to one):
 What is **dropped** by ``fold`` (and ``fold_compact``):
   * everything that shows nothing: Unicode categories Cf (LRM/RLM, zero-width
     space/joiners, word joiner, invisible operators U+2061–U+2064, the Mongolian
-    vowel separator U+180E, BOM, soft hyphen, tag characters U+E0000–U+E007F),
+    vowel separator U+180E, BOM, soft hyphen, the whole tag block U+E0000–U+E007F),
     Mn and Me (combining marks: low line U+0332, grapheme joiner U+034F,
     variation selectors U+FE00–U+FE0F and U+E0100–U+E01EF), and control
     characters other than line breaks;
@@ -64,6 +64,7 @@ def _shows_nothing(ch: str) -> bool:
     return (
         category in INVISIBLE_CATEGORIES
         or ch in BLANKS
+        or 0xE0000 <= ord(ch) <= 0xE007F  # the whole tag block, unassigned ones too
         or (category == "Cc" and ch not in _LINE_BREAKS)
     )
 
