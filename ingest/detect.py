@@ -8,6 +8,7 @@ old .doc from another OLE2 compound file.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from ingest.record import Format
@@ -47,6 +48,24 @@ def detect(data: bytes) -> Format:
         return _detect_ole(data)
     if _looks_binary(data[:8192]):
         return Format.UNKNOWN
+    return _detect_text(data)
+
+
+_HTML_HEAD = re.compile(
+    rb"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
+)
+
+
+def _detect_text(data: bytes) -> Format:
+    """Plain text, or a web page (.html) or a MIME web archive (.mht) in text form."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    if b"\x00" in head[:200]:  # UTF-16: look at its ASCII letters
+        head = head.replace(b"\x00", b"").lstrip(b"\xff\xfe")
+    lowered = head.lower()
+    if b"mime-version:" in lowered[:1024] and b"multipart/related" in lowered:
+        return Format.MHT
+    if _HTML_HEAD.match(head):
+        return Format.HTML
     return Format.TEXT
 
 

@@ -22,6 +22,8 @@ class Format(StrEnum):
     DOC = "doc"  # OLE2 with a WordDocument stream: Word 97-2003 or Kingsoft WPS
     RTF = "rtf"
     ODT = "odt"
+    HTML = "html"  # a web page: OA exports, Word's "web page" (often renamed .doc)
+    MHT = "mht"  # a MIME single-file web page (Word's .mht/.mhtml)
     JPEG = "jpeg"
     PNG = "png"
     TIFF = "tiff"
@@ -50,6 +52,8 @@ _SUFFIXES = {
     Format.DOC: ".doc",
     Format.RTF: ".rtf",
     Format.ODT: ".odt",
+    Format.HTML: ".html",
+    Format.MHT: ".mht",
     Format.JPEG: ".jpg",
     Format.PNG: ".png",
     Format.TIFF: ".tif",

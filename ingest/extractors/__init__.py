@@ -58,6 +58,18 @@ def _text(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
     return text.extract(data, options)
 
 
+def _html(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
+    from ingest.extractors import html
+
+    return html.extract_html(data, options)
+
+
+def _mht(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
+    from ingest.extractors import html
+
+    return html.extract_mht(data, options)
+
+
 def _scan(data: bytes, options: IngestOptions, tools: Tools) -> Extraction:
     from ingest.extractors import scan
 
@@ -83,6 +95,8 @@ EXTRACTORS: dict[Format, Extractor] = {
     Format.DOCX: _docx,
     Format.PDF: _pdf,
     Format.TEXT: _text,
+    Format.HTML: _html,
+    Format.MHT: _mht,
     Format.DOC: _converted(".doc"),  # Word 97-2003 and Kingsoft WPS alike
     Format.RTF: _converted(".rtf"),
     Format.ODT: _converted(".odt"),

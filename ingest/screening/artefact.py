@@ -20,14 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lxml import etree, html
+from lxml import etree
 
 from ingest.safezip import parse_xml
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf"}
-_BLOCKS = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
-           "title", "section", "header", "footer", "table", "ul", "ol", "article"}  # fmt: skip
 _UNSAFE_MEMBER = re.compile(r"[\\/\x00-\x1f\x7f]|^\.\.?$|^\s|\s$")
 FORMULA = "format.formula"
 MEMBER_NAME = "format.member_name"
@@ -121,24 +119,11 @@ def _pdf(data: bytes, where: str) -> Iterator[ArtefactText]:
         document.close()
 
 
-def html_text(data: bytes | str) -> str:
-    """The text a browser shows (and the title and alt texts), one block a line."""
-    if isinstance(data, bytes):
-        data = data.decode("utf-8", "replace")
-    if not data.strip():
-        return ""
-    root = html.fromstring(data)
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag in ("script", "style"):
-            element.text = ""
-        if element.tag in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
-        alt = element.get("alt") or element.get("title")
-        if alt:
-            element.tail = f"\n{alt}\n" + (element.tail or "")
-    return str(root.text_content())
+def html_text(data: bytes) -> str:
+    """The text a browser shows, read as the HTML extractor reads a submission."""
+    from ingest.extractors.html import page_text
+
+    return page_text(data.decode("utf-8", "replace"))
 
 
 def _xlsx(data: bytes, where: str) -> ArtefactText:
