@@ -61,6 +61,9 @@ class IngestOptions:
     ocr_dpi: int = 300
     ocr_min_confidence: float = 0.8  # pages read less surely are flagged for checking
     max_image_pixels: int = 100_000_000
+    # Pictures inside a document (a stamp, a pasted 红头) read by OCR for screening only;
+    # the largest this many are read (0: none).
+    max_pictures: int = 6
     office_timeout: float = 120
     paddle_det_model_dir: Path | None = None
     paddle_rec_model_dir: Path | None = None

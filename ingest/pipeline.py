@@ -195,7 +195,10 @@ class Pipeline:
             return self._duplicate(base, *found, journal=journal)
         assert result.record is not None
         index = result.index
-        if index and index.text_hash and (same := self.registry.find_text_hash(index.text_hash)):
+        # The same text is the same submission, unless this copy hides something the first
+        # had not: a picture or an annotation with a finding is registered (and screened).
+        if (index and index.text_hash and not _found_outside_text(result.record)
+                and (same := self.registry.find_text_hash(index.text_hash))):  # fmt: skip
             return self._duplicate(base, *same, own_copy=True, journal=journal)
         record = self._screen_against_archive(replace(result.record, received_at=now), index)
         near = tuple(
@@ -244,3 +247,8 @@ class Pipeline:
         if not own_copy:  # the same bytes: the first registration's copy is this file's copy
             receipt = replace(receipt, format=record.format.value, stored_as=record.stored_as)
         return self.registry.add_receipt(receipt, journal), record
+
+
+def _found_outside_text(record: Record) -> bool:
+    """Whether screening found something in a picture, annotation or form field."""
+    return any(f.kind == "sensitive" and f.start is None for f in record.findings)

@@ -20,6 +20,7 @@ from ingest.archive import Archive
 from ingest.detect import detect
 from ingest.extractors import Extraction, extractor_for
 from ingest.options import IngestOptions
+from ingest.pictures import read_pictures
 from ingest.record import Format, PageSource, Record, printable
 from ingest.screening import ScreenContext, screen_content
 from ingest.screening.index import IndexEntry, index_entry
@@ -115,8 +116,10 @@ def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestO
     """Extract text and recognise title and 反映人; raises ExtractionError."""
     if not data:
         raise _empty()
-    extraction = extractor_for(fmt)(data, options, tools_for(options))
+    tools = tools_for(options)
+    extraction = extractor_for(fmt)(data, options, tools)
     _check_readable(extraction, fmt)
+    hidden = extraction.hidden + read_pictures(extraction.pictures, options, tools)
     return Record(
         sha256=sha256,
         original_name=rel,
@@ -125,6 +128,7 @@ def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestO
         text=extraction.text,
         title=recognize.find_title(extraction.body),
         submitter=recognize.find_submitter(extraction.body),
+        hidden=hidden,
     )
 
 

@@ -166,6 +166,16 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Hidden:
+    """Text in a file that is not part of its body: a picture's OCR, a PDF annotation or
+    form field. Read for screening only; never printed, never stored (only what screening
+    finds in it, with ``where``)."""
+
+    where: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Record:
     """One submission: what was received, what was read from it, what was found."""
 
@@ -182,6 +192,7 @@ class Record:
     id: str | None = None
     received_at: str | None = None
     stored_as: str | None = None
+    hidden: tuple[Hidden, ...] = ()  # at intake only: the registry does not keep it
 
     @property
     def page_count(self) -> int:

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ingest.record import Finding, Record
+from ingest.record import Finding, Record, printable
 from ingest.screening.labels import category_label
 
 _STATUS = {"accepted": "通过", "flagged": "待审核", "quarantined": "已隔离（含密级标志）"}
@@ -59,8 +59,8 @@ def _summary(record: Record, releases: list[dict[str, str]]) -> Table:
         ("筛查结论", _STATUS.get(record.status.value, record.status.value)),
     ]
     rows += [("解除隔离", f"{r['released_at']}：{r['reason']}") for r in releases]
-    for label, value in rows:
-        table.add_row(f"[bold]{label}[/bold]", value)
+    for label, value in rows:  # file names and texts are not rich markup
+        table.add_row(f"[bold]{label}[/bold]", Text(printable(value)))
     return table
 
 
@@ -70,7 +70,11 @@ def _sensitive_table(record: Record, findings: list[Finding]) -> Table:
     table.add_column("位置", justify="right")
     table.add_column("上下文", overflow="fold")
     for f in findings:
-        assert f.start is not None and f.end is not None
+        if f.start is None or f.end is None:  # in a picture, an annotation, a form field
+            where = Text(printable(str(f.detail.get("where", ""))))
+            table.add_row(category_label(f.category), where,
+                          Text(str(f.detail.get("context", f.text))))  # fmt: skip
+            continue
         table.add_row(category_label(f.category), f"{f.start}–{f.end}",
                       _highlight(record.text, f.start, f.end))  # fmt: skip
     return table

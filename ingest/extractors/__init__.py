@@ -7,16 +7,28 @@ Chinese. Formats without an extractor get a clear rejection message instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from ingest.options import IngestOptions
-from ingest.record import Format, Page
+from ingest.record import Format, Hidden, Page
 from minyi.errors import ExtractionError, UnsupportedFormatError
 from office import OfficeError
 
 if TYPE_CHECKING:
     from ingest.tools import Tools
+
+
+# Picture formats OCR can read; vector drawings (EMF, WMF) carry their text as text.
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture inside a document: where it is (as a clerk would say) and its bytes."""
+
+    where: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -25,11 +37,15 @@ class Extraction:
 
     ``pages`` hold the full text, page by page, in storage form (see textnorm).
     ``body`` lists the paragraphs of the main text only, without headers,
-    footers or notes: recognition of title and 反映人 looks there.
+    footers or notes: recognition of title and 反映人 looks there. ``pictures``
+    (read by OCR for screening) and ``hidden`` (annotations, form fields) are
+    screened but are not the submission's text (see ``ingest.pictures``).
     """
 
     pages: tuple[Page, ...]
     body: tuple[str, ...]
+    pictures: tuple[Picture, ...] = field(default=(), repr=False)
+    hidden: tuple[Hidden, ...] = ()
 
     @property
     def text(self) -> str:

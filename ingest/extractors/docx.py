@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from ingest.extractors import Extraction
+from ingest.extractors import PICTURE_SUFFIXES, Extraction, Picture
 from ingest.extractors.numbering import Numbering
 from ingest.options import IngestOptions
 from ingest.record import Page
@@ -102,12 +102,33 @@ def extract(data: bytes, options: IngestOptions) -> Extraction:
         footers = _clean(_part_blocks(package, rels, _section_refs(document, "footerReference")))
         notes = _clean(_notes(package, rels, "footnotes", "footnote"))
         notes += _clean(_notes(package, rels, "endnotes", "endnote"))
+        pictures = _pictures(package, main, rels)
     finally:
         package.close()
     headers = [h for h in headers if not _PAGE_NUMBER.match(h)]
     footers = [f for f in footers if not _PAGE_NUMBER.match(f)]
     text = "\n".join(headers + body + notes + footers)
-    return Extraction(pages=(Page(number=1, text=text),), body=tuple(body))
+    return Extraction(pages=(Page(number=1, text=text),), body=tuple(body), pictures=pictures)
+
+
+_PLACES = {"header": "页眉", "footer": "页脚"}
+
+
+def _pictures(package: SafeZip, main: str,
+              rels: dict[str, tuple[str, str]]) -> tuple[Picture, ...]:  # fmt: skip
+    """The pictures of the body, the headers and the footers (text boxes included)."""
+    parts = [(main, "正文")] + [(name, _PLACES[kind]) for kind, name in rels.values()
+                                if kind in _PLACES and name in package.names]  # fmt: skip
+    seen: set[str] = set()
+    found = []
+    for part, place in parts:
+        for kind, target in _relationships(package, part).values():
+            if (kind == "image" and target in package.names and target not in seen
+                    and target.lower().endswith(PICTURE_SUFFIXES)):  # fmt: skip
+                seen.add(target)
+                where = f"{place}中的图片 {posixpath.basename(target)}"
+                found.append(Picture(where, package.read(target)))
+    return tuple(found)
 
 
 def _part(package: SafeZip, rels: dict[str, tuple[str, str]], kind: str) -> etree._Element | None:

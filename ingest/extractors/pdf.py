@@ -4,21 +4,25 @@ PDFium's text extraction is the fast path (an order of magnitude faster than
 pdfminer-based readers on plain text). Each page is checked for usable text: a
 page with (almost) no text but an image on it is a scan and is marked as
 needing OCR, as is a page whose text layer decodes to garbage (fonts without a
-Unicode map). Blank pages are kept as empty pages.
+Unicode map). Blank pages are kept as empty pages. Pictures on pages that have
+text, annotations and form fields are handed on for screening only
+(``pdf_hidden``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ingest.extractors import Extraction
+from ingest.extractors import Extraction, Picture
+from ingest.extractors.pdf_hidden import page_annotations, page_pictures
 from ingest.layout import Line, join_lines, page_lines
 from ingest.ocr.page import read_page
 from ingest.options import IngestOptions
-from ingest.record import Page, PageSource
+from ingest.record import Hidden, Page, PageSource
 from ingest.textnorm import normalise
 from minyi.errors import ExtractionError
 
@@ -46,20 +50,45 @@ def extract(data: bytes, options: IngestOptions, tools: Tools | None = None) -> 
             raise ExtractionError("PDF 中没有页面")
         if count > options.max_pages:
             raise ExtractionError(f"PDF 共 {count} 页，超过上限 {options.max_pages} 页")
+        _init_forms(document)
         pages: list[Page] = []
         all_lines: list[Line] = []
+        pictures: list[Picture] = []
+        hidden: list[Hidden] = []
         for index in range(count):
             page, lines = _read_page(document, index, options)
             if page.needs_ocr and tools is not None:
                 page, lines = _ocr_page(document, index, options, tools)
             pages.append(page)
             all_lines.extend(lines)
+            room = 0 if page.source is PageSource.OCR else 4 * options.max_pictures - len(pictures)
+            more_pictures, more_hidden = _beside_text(document, index, room)
+            pictures += more_pictures
+            hidden += more_hidden
     except pdfium.PdfiumError as exc:
         raise ExtractionError(f"PDF 已损坏，无法读取页面内容（{exc}）") from exc
     finally:
         document.close()
     body = tuple(normalise(p) for p in join_lines(all_lines))
-    return Extraction(pages=tuple(pages), body=tuple(p for p in body if p))
+    return Extraction(pages=tuple(pages), body=tuple(p for p in body if p),
+                      pictures=tuple(pictures), hidden=tuple(hidden))  # fmt: skip
+
+
+def _init_forms(document: pdfium.PdfDocument) -> None:
+    """PDFium's form environment, so that form field values can be read (none: no forms)."""
+    with contextlib.suppress(pdfium.PdfiumError):
+        document.init_forms()
+
+
+def _beside_text(document: pdfium.PdfDocument, index: int,
+                 room: int) -> tuple[list[Picture], list[Hidden]]:  # fmt: skip
+    """A page's pictures (up to ``room``) and annotations, for screening only."""
+    page = document[index]
+    try:
+        pictures = page_pictures(page, index + 1)[: max(0, room)] if room > 0 else []
+        return pictures, page_annotations(document, page, index + 1)
+    finally:
+        page.close()
 
 
 def _read_page(

@@ -18,7 +18,7 @@ from ingest.options import IngestOptions
 from ingest.record import Finding, Record
 from ingest.screening.checks import ocr_checks, writing_checks
 from ingest.screening.lexicon import Lexicons, Matcher
-from ingest.screening.sensitive import find_sensitive
+from ingest.screening.sensitive import find_hidden, find_sensitive
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ ContentStep = Callable[[Record, ScreenContext], list[Finding]]
 
 CONTENT_STEPS: tuple[ContentStep, ...] = (
     lambda record, ctx: find_sensitive(record, ctx.matcher),
+    lambda record, ctx: find_hidden(record, ctx.matcher),
     lambda record, ctx: writing_checks(record, ctx.max_chars),
     lambda record, ctx: ocr_checks(record, ctx.ocr_min_confidence),
 )

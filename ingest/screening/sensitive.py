@@ -13,6 +13,7 @@ spaces inside a word disguise nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.record import Finding, Record
 from ingest.screening.fold import BLANKS, Folded, fold
@@ -37,6 +38,18 @@ def find_sensitive(record: Record, matcher: Matcher) -> list[Finding]:
     findings = [_finding(hit, folded, record.text) for hit in hits]
     findings += find_pii(record.text)
     return sorted(findings, key=lambda f: (f.start or 0, f.category))
+
+
+def find_hidden(record: Record, matcher: Matcher) -> list[Finding]:
+    """The same findings in the record's hidden passages (pictures' OCR, annotations, form
+    fields); they point at no offset of the text but say ``where`` in their detail."""
+    findings = []
+    for passage in record.hidden:
+        probe = replace(record, text=passage.text, hidden=())
+        for f in find_sensitive(probe, matcher):
+            detail = {**f.detail, "where": passage.where}
+            findings.append(replace(f, start=None, end=None, detail=detail))
+    return findings
 
 
 def _marks_in_context(folded: Folded, matcher: Matcher, original: str) -> list[Hit]:

@@ -1,0 +1,83 @@
+"""What a PDF page holds besides its text layer: pictures, annotations and form fields.
+
+Read for screening only (see ``ingest.pictures``): a stamp or a pasted 红头 image
+on a page that otherwise has text, a comment or a filled-in form field. Pages
+read by OCR as a whole are not looked at again. Form field values are read
+through PDFium's form environment where the document has forms (a field's value
+often sits on its parent, which the annotation itself does not show).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ingest.extractors import Picture
+from ingest.record import Hidden
+
+MIN_POINTS = 36  # half an inch: smaller images are icons, bullets, rules
+MAX_ANNOTATIONS = 500
+_KEYS = (b"Contents", b"V", b"TU")
+
+
+def page_pictures(page: pdfium.PdfPage, number: int) -> list[Picture]:
+    """The page's images of a readable size, rendered as they show (masks applied)."""
+    found = []
+    for index, obj in enumerate(
+        page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3)
+    ):
+        left, bottom, right, top = obj.get_bounds()
+        if right - left < MIN_POINTS or top - bottom < MIN_POINTS:
+            continue
+        try:
+            bitmap = obj.get_bitmap(render=True)
+            image = bitmap.to_pil()
+        except pdfium.PdfiumError:
+            continue
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="PNG")
+        found.append(Picture(f"第{number}页的图片{index + 1}", out.getvalue()))
+    return found
+
+
+def page_annotations(document: pdfium.PdfDocument, page: pdfium.PdfPage,
+                     number: int) -> list[Hidden]:  # fmt: skip
+    """Comments, free text and form field values of one page."""
+    form = document.formenv.raw if document.formenv is not None else None
+    found = []
+    count = min(pdfium_c.FPDFPage_GetAnnotCount(page.raw), MAX_ANNOTATIONS)
+    for index in range(count):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, index)
+        if not annot:
+            continue
+        try:
+            texts = [_string(annot, key) for key in _KEYS]
+            if form is not None:
+                texts.append(_field_value(form, annot))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+        text = "\n".join(dict.fromkeys(t.strip() for t in texts if t.strip()))
+        if text:
+            found.append(Hidden(f"第{number}页的批注或表单域", text))
+    return found
+
+
+def _string(annot: pdfium_c.FPDF_ANNOTATION, key: bytes) -> str:
+    size = pdfium_c.FPDFAnnot_GetStringValue(annot, key, None, 0)
+    return _utf16(size, lambda buf, n: pdfium_c.FPDFAnnot_GetStringValue(annot, key, buf, n))
+
+
+def _field_value(form: pdfium_c.FPDF_FORMHANDLE, annot: pdfium_c.FPDF_ANNOTATION) -> str:
+    size = pdfium_c.FPDFAnnot_GetFormFieldValue(form, annot, None, 0)
+    return _utf16(size, lambda buf, n: pdfium_c.FPDFAnnot_GetFormFieldValue(form, annot, buf, n))
+
+
+def _utf16(size: int, fill: object) -> str:
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    fill(ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size)  # type: ignore[operator]
+    return buffer.raw[: size - 2].decode("utf-16-le", "replace")
