@@ -11,7 +11,13 @@ that process's peak memory (onnxruntime arenas grow with varying input sizes).
 Tesseract runs as Debian's ``tesseract`` with ``-l chi_sim`` and
 ``OMP_THREAD_LIMIT=1`` (its fastest setting here).
 
-Usage: python benchmarks/ocr.py [--samples 3] [--long-run 200]
+``--embedded N`` measures what screening pictures inside documents costs: N
+generated .docx files, each with a stamp picture in its header, a chart in its
+body and two icons, read by minyi with picture screening on and off, against
+the floor of the same work done bare (python-docx pulls the pictures, RapidOCR
+reads each one once).
+
+Usage: python benchmarks/ocr.py [--samples 3] [--long-run 200] [--embedded 20]
 """
 
 from __future__ import annotations
@@ -119,14 +125,87 @@ def throughput(pages: int, workers: int) -> float:
         return (time.perf_counter() - started) / pages
 
 
+def _picture(text: str, size: tuple[int, int]) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(samples.cjk_font()), int(size[1] * 0.4))
+    draw.text((20, size[1] * 0.25), text, fill=(200, 0, 0), font=font)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _docx_with_pictures(n: int) -> bytes:
+    from docx import Document
+    from docx.shared import Mm
+
+    document = Document()
+    header = document.sections[0].header.paragraphs[0].add_run()
+    header.add_picture(io.BytesIO(_picture(f"内部资料{n}", (640, 200))), width=Mm(40))
+    for paragraph in samples.SAMPLES[n % len(samples.SAMPLES)].paragraphs():
+        document.add_paragraph(paragraph)
+    body = document.add_paragraph().add_run()
+    body.add_picture(io.BytesIO(_picture(f"2026年第{n}季度供水量", (900, 300))), width=Mm(80))
+    for size in (24, 32):
+        icon = document.add_paragraph().add_run()
+        icon.add_picture(io.BytesIO(_picture("图", (size, size))), width=Mm(4))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def embedded(count: int) -> None:
+    """Seconds per .docx with pictures: minyi with and without picture screening, and the
+    bare floor (python-docx's pictures, each read once by the same engine)."""
+    from docx import Document
+    from PIL import Image
+
+    from ingest.reader import read_bytes
+    from ingest.record import Format
+
+    files = [_docx_with_pictures(n) for n in range(count)]
+    with_pictures, without = IngestOptions(), IngestOptions(max_pictures=0)
+    read_bytes(files[0], "0" * 64, "warm.docx", Format.DOCX, with_pictures)  # models loaded
+    timings = {}
+    for label, options in (("minyi, pictures screened", with_pictures),
+                           ("minyi, pictures not read", without)):  # fmt: skip
+        started = time.perf_counter()
+        for n, data in enumerate(files):
+            read_bytes(data, f"{n:064d}", f"{n}.docx", Format.DOCX, options)
+        timings[label] = (time.perf_counter() - started) / count
+    engine = Tools(IngestOptions()).ocr()
+    started = time.perf_counter()
+    for data in files:
+        document = Document(io.BytesIO(data))
+        for part in document.part.package.parts:
+            if part.partname.startswith("/word/media/"):
+                image = Image.open(io.BytesIO(part.blob)).convert("RGB")
+                if min(image.size) >= 48:
+                    engine.recognize(image)
+    timings["floor: python-docx + bare RapidOCR"] = (time.perf_counter() - started) / count
+    for label, seconds in timings.items():
+        print(f"  {label:<36} {seconds:6.3f} s/.docx")
+    added = timings["minyi, pictures screened"] - timings["minyi, pictures not read"]
+    floor = timings["floor: python-docx + bare RapidOCR"]
+    print(f"  picture screening adds {added:.3f} s per .docx; minyi/floor {added / floor:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=3, help="pages per variant (one per sample)")
     parser.add_argument("--long-run", type=int, default=200)
     parser.add_argument("--child-long-run", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--embedded", type=int, default=0,
+                        help="only the cost of screening pictures inside N .docx files")  # fmt: skip
     args = parser.parse_args()
     if args.child_long_run:
         long_run(args.child_long_run)
+        return
+    if args.embedded:
+        print(f"pictures inside documents ({args.embedded} .docx, 2 pictures and 2 icons each):")
+        embedded(args.embedded)
         return
     have_tesseract = shutil.which("tesseract") is not None
     if not have_tesseract:

@@ -48,6 +48,7 @@ class Settings:
     ocr_dpi: int = 300
     ocr_min_confidence: float = 0.8
     max_image_megapixels: int = 100
+    max_pictures: int = 6
     office_timeout: int = 120
     paddle_det_model_dir: Path | None = None
     paddle_rec_model_dir: Path | None = None
@@ -117,6 +118,7 @@ class Settings:
             ocr_dpi=self.ocr_dpi,
             ocr_min_confidence=self.ocr_min_confidence,
             max_image_pixels=self.max_image_megapixels * 1_000_000,
+            max_pictures=self.max_pictures,
             office_timeout=self.office_timeout,
             paddle_det_model_dir=self.paddle_det_model_dir,
             paddle_rec_model_dir=self.paddle_rec_model_dir,

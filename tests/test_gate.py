@@ -173,6 +173,7 @@ INTERNAL = {
     "office/libreoffice.py", "office/server.py",  # conversions into private temp folders
     "minyi/settings.py", "ingest/watcher.py",
     "formatter/document.py",  # the .docx into memory (render.py writes it, then checks)
+    "ingest/extractors/pdf_hidden.py",  # a PDF's pictures, encoded in memory for OCR
     "minyi/issue_cli.py",  # flow.save: the issue into the registry
 }  # fmt: skip
 WRITES = ("write_text", "write_bytes", ".save(", "atomic_write", "ZipFile(", "open(")

@@ -88,7 +88,9 @@ def test_mht_parts_are_decoded(encoding: str, charset: str) -> None:
     assert "iVBOR" not in text and "Content-Type" not in text and "=E5" not in text
 
 
-def test_a_mark_inside_an_mht_renamed_doc_is_quarantined(tmp_path: Path, pipeline: Pipeline) -> None:
+def test_a_mark_inside_an_mht_renamed_doc_is_quarantined(
+    tmp_path: Path, pipeline: Pipeline
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "网页另存.doc").write_bytes(mht(word_page("gb2312", "机密★1年"), "gb2312", "base64"))
