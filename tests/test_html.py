@@ -39,10 +39,7 @@ def word_page(charset: str, mark: str = "") -> str:
 
 def mht(page: str, charset: str, encoding: str) -> bytes:
     raw = page.encode(charset)
-    if encoding == "base64":
-        payload = base64.encodebytes(raw)
-    else:
-        payload = quopri.encodestring(raw)
+    payload = base64.encodebytes(raw) if encoding == "base64" else quopri.encodestring(raw)
     return (
         b"MIME-Version: 1.0\r\nX-Document-Type: Document\r\n"
         b'Content-Type: multipart/related; boundary="----=_NextPart_01DA"\r\n\r\n'
