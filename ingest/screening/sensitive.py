@@ -36,7 +36,7 @@ def find_sensitive(record: Record, matcher: Matcher) -> list[Finding]:
     folded = fold(record.text)
     hits = _outermost(_marks_in_context(folded, matcher, record.text))
     findings = [_finding(hit, folded, record.text) for hit in hits]
-    findings += find_pii(record.text)
+    findings += find_pii(record.text, folded.text)
     return sorted(findings, key=lambda f: (f.start or 0, f.category))
 
 
