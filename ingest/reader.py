@@ -21,7 +21,7 @@ from ingest.detect import detect
 from ingest.extractors import Extraction, extractor_for
 from ingest.options import IngestOptions
 from ingest.pictures import read_pictures
-from ingest.record import Format, PageSource, Record, printable
+from ingest.record import Format, Hidden, PageSource, Record, printable
 from ingest.screening import ScreenContext, screen_content
 from ingest.screening.index import IndexEntry, index_entry
 from ingest.tools import tools_for
@@ -119,7 +119,9 @@ def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestO
     tools = tools_for(options)
     extraction = extractor_for(fmt)(data, options, tools)
     _check_readable(extraction, fmt)
-    hidden = extraction.hidden + read_pictures(extraction.pictures, options, tools)
+    # The file's own name is screened too: it is printed in receipts and the manifest.
+    named = (Hidden("文件名", rel.rsplit("/", 1)[-1]),)
+    hidden = named + extraction.hidden + read_pictures(extraction.pictures, options, tools)
     return Record(
         sha256=sha256,
         original_name=rel,

@@ -11,7 +11,9 @@ text_withheld (true where ``text`` is left out: a quarantined submission).
 A report line may be printed or passed on, so it goes through the gate: personal
 data is masked everywhere in it (``text``, ``submitter``, the ``sensitive`` hits),
 密级 marks are replaced by a placeholder, and the text of a quarantined
-submission is not included at all (the registry has it; ``minyi show``).
+submission is not included at all (the registry has it; ``minyi show``). Only
+``file`` is kept exactly as the file is named: it is how a line is matched to
+its file (a 回执 redacts it too).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def report_line(receipt: Receipt, record: Record | None, gate: Gate) -> dict[str
     elif record is not None:
         line["text"] = record.masked_text()
     redacted: dict[str, Any] = gate.redact_all(line)
+    redacted["file"] = receipt.file  # the key outside tools match lines by, kept exact
     return redacted
 
 

@@ -39,6 +39,7 @@ def write_slip(outbox: Path, receipt: Receipt, record: Record | None, gate: Gate
     day = (receipt.received_at or "")[:10].replace("-", "")
     base = folder / f"{day}-{receipt.seq:06d}-{slip_stem(gate, receipt.file)}"
     data = {**report_line(receipt, record, gate), "next_step": next_step(receipt, record)}
+    data["file"] = gate.redact(receipt.file)
     text_path = base.with_suffix(".txt")
     # One line: the C encoder (an indent would mean the slow pure-Python one); the .txt is
     # the readable twin.

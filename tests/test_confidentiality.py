@@ -152,6 +152,19 @@ def test_every_disguised_mark_is_quarantined_and_never_printed(office: Path) -> 
     assert not (office / "outbox").exists() or not list((office / "outbox").rglob("*.docx"))
 
 
+def test_a_mark_in_a_file_name_quarantines_too(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    samples.make_docx(
+        inbox / "机密★1年 关于供水的建议.docx", ["关于供水的建议", "反映人：张三", *BODY]
+    )
+    assert run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path).returncode == 0
+    line = json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8"))
+    assert line["screening"] == "quarantined"
+    assert line["file"] == "机密★1年 关于供水的建议.docx"  # the report's key stays exact
+    shown = run_minyi("show", line["id"], cwd=tmp_path, env={"COLUMNS": "200"}).stdout
+    assert "文件名" in shown
+
+
 def test_a_released_mark_may_print_where_the_clerk_decided_so(office: Path) -> None:
     released = report(office)["same-line.docx"]["id"]
     minyi(office, "release", released, "--reason", "经核实为报送单位抬头，非密级标志")
