@@ -86,18 +86,22 @@ def test_picture_text_is_screened_but_never_becomes_body(tmp_path: Path) -> None
     path = docx_with_pictures(tmp_path / "a.docx", body=encode(stamp("秘密★长期")))
     record = read(path, Format.DOCX)
     assert "秘密" not in record.text  # type: ignore[attr-defined]
-    assert [h.where for h in record.hidden] == ["正文中的图片 image1.png（图片文字识别）"]  # type: ignore[attr-defined]
+    assert [h.where for h in record.hidden] == [  # type: ignore[attr-defined]
+        "文件名",
+        "正文中的图片 image1.png（图片文字识别）",
+    ]
 
 
 def test_icons_are_skipped_without_loading_an_ocr_engine(tmp_path: Path) -> None:
     path = docx_with_pictures(tmp_path / "icons.docx", icons=5)
     # An engine that does not exist would fail the file if OCR were asked for.
     record = read(path, Format.DOCX, ocr_engine="no-such-engine")
-    assert record.hidden == ()  # type: ignore[attr-defined]
+    assert [h.where for h in record.hidden] == ["文件名"]  # type: ignore[attr-defined]
     big = docx_with_pictures(tmp_path / "big.docx", body=encode(stamp("机密")))
     with pytest.raises(Exception, match="no-such-engine"):
         read(big, Format.DOCX, ocr_engine="no-such-engine")
-    assert read(big, Format.DOCX, max_pictures=0).hidden == ()  # type: ignore[attr-defined]
+    unread = read(big, Format.DOCX, max_pictures=0)
+    assert [h.where for h in unread.hidden] == ["文件名"]  # type: ignore[attr-defined]
 
 
 def pdf_page(path: Path, picture: bytes | None = None, extra: str = "") -> Path:

@@ -13,8 +13,8 @@ file to this gate, which screens it exactly as intake screens a submission
 * ``mask`` masks personal data in a text (every writer masks before writing);
   ``redact`` also replaces 密级 marks, for receipts that must still be written.
 
-A writer outside ``ingest`` cannot import this module (the layering rules); it is
-given the gate's ``require_clean_file`` bound to its artefact's allowances.
+A writer outside ``ingest`` cannot import this module (the layering rules); the app
+layer hands it a ``Checkpoint``: the gate bound to that artefact's ``Allowance``.
 """
 
 from __future__ import annotations
