@@ -47,6 +47,7 @@ class Registry(IndexTables, IssueTables, EventTables):
 
     @classmethod
     def open(cls, path: Path) -> Registry:
+        refuse_lost_registry(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, isolation_level=None, timeout=30)
@@ -215,12 +216,12 @@ class Registry(IndexTables, IssueTables, EventTables):
         return {row[0]: row[1] for row in rows}
 
     def beat(self, name: str, pid: int, mode: str, inbox: str, started: str, now: str,
-             busy: int = 0) -> None:  # fmt: skip
+             busy: int = 0, error: str | None = None) -> None:  # fmt: skip
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO heartbeat"
-                " (name, pid, mode, inbox, started_at, beat_at, busy) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (name, pid, mode, inbox, started, now, busy),
+                "INSERT OR REPLACE INTO heartbeat (name, pid, mode, inbox, started_at, beat_at,"
+                " busy, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (name, pid, mode, inbox, started, now, busy, error),
             )
 
     def heartbeat(self, name: str) -> dict[str, Any] | None:
@@ -366,6 +367,26 @@ def _receipt(row: sqlite3.Row) -> Receipt:
         error=row["error"],
         note=row["note"],
         stored_as=row["stored_as"],
+    )
+
+
+def refuse_lost_registry(path: Path) -> None:
+    """A data folder that keeps originals but whose registry is missing or empty was damaged
+    (a deleted or truncated file): starting a new registry there would issue 2026-0001 again
+    and lose the history, so it is refused until the registry is restored."""
+    try:
+        size = path.stat().st_size if path.exists() else None
+        kept = next((p for p in (path.parent / "archive").rglob("*") if p.is_file()), None)
+    except OSError:
+        return  # unreadable: opening the registry will say so
+    if kept is None or (size is not None and size > 0):
+        return
+    state = "不见了" if size is None else "是空文件（0 字节）"
+    raise RegistryError(
+        f"数据目录「{path.parent}」中保存着原件副本（archive/），但登记库 {path.name}{state}，"
+        "可能被误删或损坏。为避免重复编号、丢失历史记录，minyi 不会新建登记库。请从备份恢复 "
+        f"{path.name}（连同同名的 -wal 文件），或确认数据目录是否选对（--data、MINYI_DATA_DIR、"
+        "minyi.toml 的 data_dir）"
     )
 
 

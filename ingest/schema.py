@@ -157,4 +157,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE heartbeat ADD COLUMN busy INTEGER NOT NULL DEFAULT 0;
     """,
+    # 7: why the watcher stopped when it did not stop normally (``minyi status``).
+    """
+    ALTER TABLE heartbeat ADD COLUMN error TEXT;
+    """,
 )

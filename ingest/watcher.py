@@ -117,6 +117,7 @@ class Watcher:
         log.info("开始监视 %s（%s）", self.inbox, self.mode)
         self._recover()
         last_scan = last_beat = -1e9
+        crash: str | None = None
         try:
             while not stop.is_set():
                 now = self.clock()
@@ -134,6 +135,9 @@ class Watcher:
                 self._close_rows()
                 self._collect(block=0.1)  # drops the closed rows in its own commit
                 self._drop_closed()  # or alone, when nothing was committed
+        except BaseException as exc:
+            crash = f"{type(exc).__name__}: {exc}"
+            raise
         finally:
             observer.stop()
             # Graceful stop: files being read are finished and committed; the rest
@@ -145,14 +149,14 @@ class Watcher:
             if self._finisher is not None:
                 self._finisher.shutdown(wait=True)
             observer.join(timeout=5)
-            self._beat(started, stopped=True)
-            log.info("已停止")
+            self._beat(started, stopped=True, error=crash)
+            log.info("已停止" if crash is None else f"异常退出：{crash}")
 
-    def _beat(self, started: str, stopped: bool = False) -> None:
+    def _beat(self, started: str, stopped: bool = False, error: str | None = None) -> None:
         """The heartbeat ``minyi status`` reads, with the number of files in hand."""
         busy = 0 if stopped else len(self._flying) + len(self._queued) + len(self._finishing)
-        mode = "stopped" if stopped else self.mode
-        self.registry.beat("watch", os.getpid(), mode, self.source, started, _now(), busy)
+        mode = ("crashed" if error else "stopped") if stopped else self.mode
+        self.registry.beat("watch", os.getpid(), mode, self.source, started, _now(), busy, error)
 
     def _observe(self):  # type: ignore[no-untyped-def]
         from watchdog import events as events_mod

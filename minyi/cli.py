@@ -162,6 +162,9 @@ def process(ctx: click.Context, folder: Path, report_path: Path | None, data_dir
     if not folder.is_dir():
         raise InputError(f"找不到文件夹「{folder}」，或它不是文件夹；请检查路径")
     report_path = report_path or _default_report(settings)
+    from minyi.service import announce_new_registry
+
+    announce_new_registry(settings, err)
     with ExitStack() as stack:
         registry = stack.enter_context(Registry.open(settings.registry_path))
         workers_pool = stack.enter_context(Workers(settings.workers))

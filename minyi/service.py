@@ -15,22 +15,52 @@ from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ingest.pipeline import Pipeline
-from ingest.registry import Registry
+from ingest.registry import Registry, refuse_lost_registry
 from ingest.walk import scan
 from ingest.watcher import Watcher
 from ingest.workers import Workers
-from minyi.errors import InputError
+from minyi.errors import ConfigError, InputError
 from minyi.settings import Settings
 
 _STALE = 30  # seconds without a heartbeat before the watcher counts as stopped
 
 
+def check_layout(inbox: Path, outbox: Path, data_dir: Path) -> None:
+    """The watcher moves what it takes out of the inbox: the data folder and the outbox
+    must not lie inside it (it would take its own kept originals and receipts as new
+    files), nor the inbox inside them."""
+    inbox, outbox, data_dir = inbox.resolve(), outbox.resolve(), data_dir.resolve()
+    for name, folder in (("数据目录", data_dir), ("发件箱", outbox)):
+        if folder == inbox or folder.is_relative_to(inbox):
+            raise ConfigError(
+                f"{name}「{folder}」在收件箱「{inbox}」之内：监视服务会把其中的原件副本或回执当作"
+                f"新文件取走。请把{name}放到收件箱之外（--data/--outbox 或 minyi.toml）"
+            )
+        if inbox.is_relative_to(folder):
+            raise ConfigError(
+                f"收件箱「{inbox}」在{name}「{folder}」之内：监视服务会取走{name}中的文件。"
+                "请把收件箱放到别处（--inbox 或 minyi.toml）"
+            )
+
+
+def announce_new_registry(settings: Settings, console: Console) -> None:
+    """Starting a registry is said aloud, with where: run in the wrong folder, a clerk
+    would otherwise find history "lost" in a second registry."""
+    refuse_lost_registry(settings.registry_path)
+    if not settings.registry_path.exists():
+        console.print(f"数据目录中还没有登记库，正在新建：{settings.registry_path.resolve()}"
+                      "（如不是这里，请用 --data、MINYI_DATA_DIR 或 minyi.toml 指定数据目录）")  # fmt: skip
+
+
 def run_watch(settings: Settings, console: Console) -> None:
     if not settings.inbox.is_dir():
         raise InputError(f"找不到收件箱「{settings.inbox}」；请先建立该文件夹或用 --inbox 指定")
+    check_layout(settings.inbox, settings.outbox, settings.data_dir)
+    announce_new_registry(settings, console)
     settings.outbox.mkdir(parents=True, exist_ok=True)
     log_file = settings.data_dir / "logs" / "watch.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +102,7 @@ def print_status(registry: Registry, console: Console) -> None:
     # Files in hand are still in the inbox too; a stopped or silent watcher has none.
     running = (
         beat is not None
-        and beat["mode"] != "stopped"
+        and beat["mode"] not in ("stopped", "crashed")
         and (now - datetime.fromisoformat(beat["beat_at"])).total_seconds() <= _STALE
     )
     busy = int(beat["busy"]) if running and beat is not None else 0
@@ -97,6 +127,11 @@ def print_status(registry: Registry, console: Console) -> None:
     age = (now - datetime.fromisoformat(beat["beat_at"])).total_seconds()
     if beat["mode"] == "stopped":
         console.print(f"监视服务：未运行（{beat['beat_at']} 正常停止）")
+        return
+    if beat["mode"] == "crashed":
+        console.print(f"[bold red]监视服务：未运行——{beat['beat_at']} 异常退出[/bold red]，原因："
+                      f"{escape(str(beat.get('error') or '未知'))}；详见数据目录中的 logs/watch.log，"
+                      "排除后重新启动 minyi watch")  # fmt: skip
         return
     state = (
         "运行中" if age <= _STALE else "未运行（心跳已中断，可能异常退出，请重新启动 minyi watch）"

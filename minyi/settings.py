@@ -134,12 +134,13 @@ _TRUE, _FALSE = ("true", "1", "yes", "是"), ("false", "0", "no", "否")
 
 def load(config: Path | None = None, environ: Mapping[str, str] | None = None,
          **flags: Any) -> Settings:  # fmt: skip
-    """Settings from ``config`` (or ./minyi.toml, or $MINYI_CONFIG), environment and flags."""
+    """Settings from ``config`` (or $MINYI_CONFIG, or the nearest minyi.toml from the working
+    folder upwards), environment and flags."""
     environ = os.environ if environ is None else environ
     settings = Settings()
     path = config or (Path(environ["MINYI_CONFIG"]) if environ.get("MINYI_CONFIG") else None)
-    if path is None and Path(CONFIG_NAME).is_file():
-        path = Path(CONFIG_NAME)
+    if path is None:
+        path = find_config(Path.cwd())
     if path is not None:
         settings = _apply(
             settings, read_toml(path, "配置文件"), f"配置文件 {path}", base=path.parent
@@ -151,6 +152,16 @@ def load(config: Path | None = None, environ: Mapping[str, str] | None = None,
     }
     settings = _apply(settings, env_values, "环境变量 MINYI_*", base=None)
     return _apply(settings, {k: v for k, v in flags.items() if v is not None}, "命令行参数", None)
+
+
+def find_config(start: Path) -> Path | None:
+    """minyi.toml in ``start`` or the nearest folder above it: run from a sub-folder (the
+    inbox, a month's folder), minyi finds the office's settings and so its data folder."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _apply(settings: Settings, values: Mapping[str, Any], origin: str,

@@ -1,0 +1,113 @@
+"""Never lose a file, never start over by accident, say what happened (issue 13, first part)."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import run_minyi
+from rich.console import Console
+
+from ingest.options import IngestOptions, WatchOptions
+from ingest.pipeline import Pipeline
+from ingest.registry import Registry
+from ingest.watcher import Watcher
+from ingest.workers import Workers
+from minyi import samples
+from minyi.service import print_status
+
+
+def office(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    samples.make_docx(inbox / "1.docx", samples.SAMPLES[0].paragraphs())
+    return tmp_path
+
+
+@pytest.mark.parametrize("args,named", [
+    (("--data", "inbox/data"), "数据目录"),
+    (("--outbox", "inbox/outbox"), "发件箱"),
+    (("--inbox", "data/archive", "--data", "data"), "收件箱"),
+    (("--inbox", "inbox", "--outbox", "inbox"), "发件箱"),
+])  # fmt: skip
+def test_the_watcher_refuses_a_layout_where_it_would_take_its_own_files(
+    tmp_path: Path, args: tuple[str, ...], named: str
+) -> None:
+    folder = office(tmp_path)
+    assert run_minyi("process", "inbox", "--data", "inbox/data", cwd=folder).returncode == 0
+    kept = sorted(p.name for p in (folder / "inbox" / "data" / "archive").rglob("*.docx"))
+    (folder / "data" / "archive").mkdir(parents=True)
+    result = run_minyi("watch", *args, cwd=folder)
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert named in result.stderr and "收件箱" in result.stderr
+    assert sorted(p.name for p in (folder / "inbox" / "data" / "archive").rglob("*.docx")) == kept
+    assert (folder / "inbox" / "1.docx").exists()  # nothing was taken
+
+
+@pytest.mark.parametrize("damage", ["empty", "missing"])
+def test_a_lost_registry_beside_kept_originals_is_refused(tmp_path: Path, damage: str) -> None:
+    folder = office(tmp_path)
+    assert run_minyi("process", "inbox", cwd=folder).returncode == 0
+    registry = folder / "data" / "registry.sqlite3"
+    for extra in folder.glob("data/registry.sqlite3-*"):
+        extra.unlink()
+    if damage == "empty":
+        registry.write_bytes(b"")
+    else:
+        registry.unlink()
+    result = run_minyi("process", "inbox", cwd=folder)
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "不会新建登记库" in result.stderr and "备份恢复" in result.stderr
+    assert not registry.exists() or registry.stat().st_size == 0  # left as found
+    assert run_minyi("watch", cwd=folder).returncode == 7
+
+
+def test_a_new_registry_is_announced_and_minyi_toml_is_found_from_below(tmp_path: Path) -> None:
+    folder = office(tmp_path)
+    first = run_minyi("process", "inbox", cwd=folder)
+    assert first.returncode == 0
+    assert "正在新建" in first.stderr and str(folder / "data" / "registry.sqlite3") in first.stderr
+    again = run_minyi("process", "inbox", cwd=folder)
+    assert "正在新建" not in again.stderr
+    # From a sub-folder, the office's minyi.toml (found upwards) names the data folder.
+    (folder / "minyi.toml").write_text('data_dir = "data"\n', encoding="utf-8")
+    month = folder / "收文" / "11月"
+    samples.make_docx(month / "2.docx", samples.SAMPLES[1].paragraphs())
+    below = run_minyi("process", ".", cwd=month)
+    assert below.returncode == 0 and "正在新建" not in below.stderr
+    assert not (month / "data").exists()
+    receipts = run_minyi("report", cwd=month).stdout.splitlines()
+    assert len(receipts) == 3 and '"file":"2.docx"' in receipts[2]  # one registry for all
+
+
+def test_status_says_the_watcher_crashed_when_and_why(tmp_path: Path) -> None:
+    inbox, db = tmp_path / "inbox", tmp_path / "data" / "r.sqlite3"
+    inbox.mkdir()
+    Registry.open(db).close()
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        pipeline = Pipeline(Registry.open(db), tmp_path / "data", IngestOptions(), Workers(1))
+        watcher = Watcher(pipeline, inbox, tmp_path / "outbox", WatchOptions(mode="polling"))
+
+        def broken() -> None:
+            raise OSError(28, "No space left on device")
+
+        watcher._rescan = broken  # type: ignore[method-assign]
+        try:
+            watcher.run(threading.Event())
+        except OSError as exc:
+            failure.append(exc)
+        finally:
+            watcher.registry.close()
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    thread.join(timeout=60)
+    assert failure, "the watcher should have stopped with the error"
+    out = io.StringIO()
+    with Registry.open(db) as registry:
+        print_status(registry, Console(file=out, width=200))
+    shown = out.getvalue()
+    assert "异常退出" in shown and "No space left on device" in shown and "正常停止" not in shown
