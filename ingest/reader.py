@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from ingest.record import Format, Hidden, PageSource, Record, printable
 from ingest.screening import ScreenContext, screen_content
 from ingest.screening.index import IndexEntry, index_entry
 from ingest.tools import tools_for
+from ingest.walk import NotRegularFileError, open_regular
 from minyi.errors import ExtractionError, MinyiError, describe_os_error
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ def sha256_file(path: Path) -> tuple[str, int]:
     """(sha256, size) of a file, read in chunks."""
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -61,12 +63,15 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
     """Read, extract and keep one file; failures are results, not exceptions."""
     archive = Archive(data_root)
     try:
-        size = path.stat().st_size
-        if size > options.max_file_bytes:
-            limit = options.max_file_bytes / 1048576
-            reason = f"文件过大（{size / 1048576:.1f} MB，上限 {limit:.0f} MB）"
-            return quarantine_unread(path, rel, data_root, reason)
-        data = path.read_bytes()
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > options.max_file_bytes:
+                limit = options.max_file_bytes / 1048576
+                reason = f"文件过大（{size / 1048576:.1f} MB，上限 {limit:.0f} MB）"
+                return quarantine_unread(path, rel, data_root, reason)
+            data = fh.read()
+    except NotRegularFileError:
+        return FileResult(None, None, None, error="不是普通文件（管道、设备或套接字），不读取")
     except OSError as exc:
         return FileResult(None, None, None, error=f"无法读取文件：{describe_os_error(exc)}",
                           transient=True)  # fmt: skip

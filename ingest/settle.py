@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.walk import open_regular
+
 Clock = Callable[[], float]
 QUIET_LOOK = 0.2  # seconds between two looks at a file already quiet by its own mtime
 
@@ -100,7 +102,7 @@ class SettleTracker:
 def is_complete(path: Path) -> bool:
     """The file opens, and a zip's central directory or a PDF's end marker is there."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             head = fh.read(8)
             if head.startswith(b"PK\x03\x04"):
                 fh.seek(0)

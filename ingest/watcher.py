@@ -50,7 +50,7 @@ from ingest.record import Record, printable
 from ingest.screening.gate import Gate
 from ingest.settle import SettleTracker
 from ingest.slip import write_failure, write_slip
-from ingest.walk import Entry, ignore_reason, scan
+from ingest.walk import Entry, display, ignore_reason, not_regular, open_regular, scan
 from ingest.workers import Job, process_pool
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class Watcher:
     # scans waits for one page at most, not for all of them. Values: (size, mtime_ns).
     _queued: dict[Path, tuple[int, int]] = field(default_factory=dict, init=False)
     _reading_images: set[str] = field(default_factory=set, init=False)
+    _paths: dict[str, Path] = field(default_factory=dict, init=False)  # names not in Unicode
 
     def __post_init__(self) -> None:
         self.inbox = self.inbox.resolve()
@@ -238,7 +239,11 @@ class Watcher:
             rel = path.relative_to(self.inbox)
         except ValueError:
             return False
-        return ignore_reason(path.name) is None and not any(p.startswith(".") for p in rel.parts)
+        return (
+            ignore_reason(path.name) is None
+            and not any(p.startswith(".") for p in rel.parts)
+            and not_regular(path) is None
+        )
 
     def _consider(self, path: Path, arrived: bool = False) -> None:
         rel = self._rel(path)
@@ -362,10 +367,13 @@ class Watcher:
         if len(lines) > 1:
             lines.insert(0, f"本批 {len(lines)} 个文件：")
         log.info("%s", "\n  ".join(lines))
-        args = (self.inbox, self.pipeline.data_root, self.outbox, committed, self.pipeline.options)
+        # The completing process is given the real names (not the displayed ones).
+        real = [(self._real(rel).relative_to(self.inbox).as_posix(), r, rec)
+                for rel, r, rec in committed]  # fmt: skip
+        args = (self.inbox, self.pipeline.data_root, self.outbox, real, self.pipeline.options)
         future = self._finishing_pool().submit(finish, *args)
         rels = [rel for rel, _, _ in committed]
-        self._finishing.update(rels)
+        self._finishing.update(rels)  # displayed names, as everywhere in this process
         self._finished.append((rels, future, args))
 
     def _finishing_pool(self) -> Executor:
@@ -440,7 +448,7 @@ class Watcher:
             if row["stage"] != "retry":
                 continue
             if row["next_try"] <= time.time() and row["path"] not in self._flying:
-                path = self.inbox / row["path"]
+                path = self._real(row["path"])
                 if path.exists():
                     self.tracker.observe(path)
                 else:
@@ -453,13 +461,21 @@ class Watcher:
             self._complete([(row["path"], *self.registry.receipt(row["receipt"])) for row in rows])
         self._close_rows(wait=True)
         for row in self.registry.journal_rows("failed"):
-            if not (self.inbox / row["path"]).exists():
+            if not self._real(row["path"]).exists():
                 self.registry.journal_drop(row["path"])  # handed back and gone meanwhile
             elif row["stage"] == "failed":
                 self.registry.journal_set(row["path"], "retry", _now(), next_try=0)
 
     def _rel(self, path: Path) -> str:
-        return path.relative_to(self.inbox).as_posix()
+        raw = path.relative_to(self.inbox).as_posix()
+        rel = display(raw)
+        if rel != raw:  # a name that is not valid Unicode: remember the real one
+            self._paths[rel] = path
+        return rel
+
+    def _real(self, rel: str) -> Path:
+        """The file a (displayed) relative path stands for."""
+        return self._paths.get(rel) or self.inbox / rel
 
 
 def choose_mode(inbox: Path, wanted: str) -> str:
@@ -514,7 +530,7 @@ def finish_one(inbox: Path, data_root: Path, outbox: Path, rel: str, receipt: Re
             )
         elif _sha(path) != receipt.sha256:
             # Replaced by a new version meanwhile: a new arrival, found by the next scan.
-            note = f"「{printable(rel)}」处理期间被改动，将作为新文件重新处理"
+            note = f"「{printable(display(rel))}」处理期间被改动，将作为新文件重新处理"
         else:
             path.unlink()
             _remove_empty_parents(path.parent, inbox)
@@ -528,17 +544,12 @@ def _is_image(path: Path) -> bool | None:
     A file that cannot be opened goes to a reader, whose failure is retried and reported.
     """
     try:
-        fd = os.open(path, os.O_RDONLY)
+        with open_regular(path) as fh:
+            head = fh.read(64)
     except FileNotFoundError:
         return None
     except OSError:
         return False
-    try:
-        head = os.read(fd, 64)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
     return detect(head).is_image
 
 

@@ -111,3 +111,70 @@ def test_status_says_the_watcher_crashed_when_and_why(tmp_path: Path) -> None:
         print_status(registry, Console(file=out, width=200))
     shown = out.getvalue()
     assert "异常退出" in shown and "No space left on device" in shown and "正常停止" not in shown
+
+
+def odd_inbox(folder: Path) -> Path:
+    """An inbox with a pipe, a socket, a device (as root), a GBK-named file and a normal one."""
+    import os
+    import socket
+    import stat
+
+    inbox = folder / "inbox"
+    inbox.mkdir(parents=True)
+    os.mkfifo(inbox / "0-管道")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(inbox / "1-套接字"))
+    server.close()
+    if os.geteuid() == 0:
+        os.mknod(inbox / "2-设备", stat.S_IFCHR | 0o600, os.makedev(1, 5))  # like /dev/zero
+    gbk = os.fsdecode("3-关于供水的建议.docx".encode("gbk"))
+    samples.make_docx(inbox / gbk, samples.SAMPLES[0].paragraphs())
+    samples.make_docx(inbox / "4-正常.docx", samples.SAMPLES[1].paragraphs())
+    return inbox
+
+
+def test_pipes_devices_sockets_and_non_unicode_names_in_a_batch(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    odd_inbox(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "minyi", "process", "inbox", "--report", "r.jsonl"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = {(ln := json.loads(x))["file"]: ln for x in (tmp_path / "r.jsonl").open()}
+    for name in ("0-管道", "1-套接字"):
+        assert lines[name]["disposition"] == "ignored" and "不是普通文件" in lines[name]["note"]
+    assert lines["3-关于供水的建议.docx"]["disposition"] == "registered"  # read as GBK
+    assert lines["4-正常.docx"]["disposition"] == "registered"  # the batch went on
+    quarantine = tmp_path / "data" / "quarantine"
+    assert not quarantine.exists() or not any(quarantine.iterdir())  # nothing copied
+
+
+def test_the_watcher_skips_pipes_and_takes_non_unicode_names(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    inbox = odd_inbox(tmp_path)
+    env = {**os.environ, "MINYI_SETTLE_SECONDS": "0.4", "MINYI_SETTLE_CLOSED_SECONDS": "0.2",
+           "MINYI_RESCAN_SECONDS": "1", "MINYI_POLL_SECONDS": "0.3"}  # fmt: skip
+    watcher = subprocess.Popen([sys.executable, "-m", "minyi", "watch"], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        slips = tmp_path / "outbox" / "回执"
+        while time.monotonic() < deadline and len(list(slips.glob("*.json"))) < 2:
+            time.sleep(0.2)
+        time.sleep(2)  # two more rescans: nothing is taken twice, nothing hangs
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        out, _ = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0, out
+    names = sorted(p.name for p in slips.glob("*.json"))
+    assert len(names) == 2 and any("关于供水的建议" in n for n in names), names
+    left = sorted(os.fsencode(p.name) for p in inbox.iterdir())
+    assert left[:2] == ["0-管道".encode(), "1-套接字".encode()]  # never opened, left alone
+    assert not any(n.startswith(b"3-") or n.startswith(b"4-") for n in left)  # both taken
