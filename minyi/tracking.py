@@ -12,15 +12,16 @@ import datetime as dt
 import getpass
 import hashlib
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from followup.events import Credit, Event, ItemInfo, Kind, Role
 from followup.points import PointsTable
 from followup.stats import Period, Stats, compute
+from ingest.archive import atomic_write
+from ingest.reader import sha256_file
 from ingest.registry import Registry
-from minyi.errors import InputError, read_toml
+from minyi.errors import InputError, describe_os_error, read_toml
 from minyi.settings import Settings
 
 PARTIES = ("民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟", "工商联", "无党派")
@@ -51,9 +52,14 @@ def keep_document(settings: Settings, path: Path) -> str:
     digest = hashlib.sha256(data).hexdigest()
     relative = Path("attachments") / digest[:2] / f"{digest}{path.suffix.lower()}"
     target = settings.data_dir / relative
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+    # Written whole or not at all (temporary name, fsync, rename); a copy already there
+    # under this name is trusted only if its content still has that hash (a copy cut
+    # short by a power cut in an older version would otherwise be kept for ever).
+    if not target.exists() or sha256_file(target)[0] != digest:
+        try:
+            atomic_write(target, lambda out: out.write(data))
+        except OSError as exc:
+            raise InputError(f"无法把附件保存到数据目录：{describe_os_error(exc)}") from None
     return relative.as_posix()
 
 

@@ -178,3 +178,23 @@ def test_the_watcher_skips_pipes_and_takes_non_unicode_names(tmp_path: Path) -> 
     left = sorted(os.fsencode(p.name) for p in inbox.iterdir())
     assert left[:2] == ["0-管道".encode(), "1-套接字".encode()]  # never opened, left alone
     assert not any(n.startswith(b"3-") or n.startswith(b"4-") for n in left)  # both taken
+
+
+def test_an_attachment_cut_short_is_written_again_whole(tmp_path: Path) -> None:
+    import hashlib
+
+    folder = office(tmp_path)
+    (folder / "minyi.toml").write_text('issue_unit = "政协某某县委员会办公室"\n', encoding="utf-8")
+    assert run_minyi("process", "inbox", cwd=folder).returncode == 0
+    document = folder / "批示件.pdf"
+    document.write_bytes(b"%PDF-1.4 " + bytes(range(256)) * 400 + b"\n%%EOF\n")
+    digest = hashlib.sha256(document.read_bytes()).hexdigest()
+    kept = folder / "data" / "attachments" / digest[:2] / f"{digest}.pdf"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(document.read_bytes()[:4096])  # what a kill -9 mid-copy left behind
+    result = run_minyi("track", "add", "2026-0001", "--kind", "批示", "--level", "县",
+                       "--leader", "县长", "--date", "2026-04-10", "--document", str(document),
+                       cwd=folder)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == digest
+    assert not [p for p in kept.parent.iterdir() if p != kept]  # no temporary file left
