@@ -110,8 +110,9 @@ class Workers:
 
 
 def process_pool(processes: int) -> ProcessPoolExecutor:
-    """Worker processes started as the readers are (spawned; Ctrl+C left to the parent)."""
-    return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_ignore_interrupts)
+    """Worker processes started as the readers are (spawned; Ctrl+C left to the parent;
+    killed when the parent dies, however it dies)."""
+    return ProcessPoolExecutor(processes, mp_context=_context(), initializer=_init_worker)
 
 
 def _warm_up() -> int:
@@ -122,10 +123,28 @@ def _warm_up() -> int:
     return os.getpid()
 
 
-def _ignore_interrupts() -> None:
+def _init_worker() -> None:
     """Ctrl+C reaches the whole process group; only the main process decides what to
-    do about it (finish, or stop the pool), so workers print no tracebacks."""
+    do about it (finish, or stop the pool), so workers print no tracebacks. A worker
+    whose parent was killed (kill -9, a power-off of the service) dies with it instead
+    of waiting for ever with its OCR models and LibreOffice in memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(signal.SIGKILL)
+
+
+def die_with_parent(sig: int) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent ends (PR_SET_PDEATHSIG);
+    a parent that ended before the request was made is noticed by the changed ppid."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, sig, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the pool's own shutdown is all there is
+    if os.getppid() != parent or parent == 1:
+        os.kill(os.getpid(), sig)
 
 
 def _context() -> multiprocessing.context.BaseContext:

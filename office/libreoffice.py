@@ -135,27 +135,50 @@ class LibreOffice:
                 shutil.move(produced, target)
 
     def _serve(self, source: Path, target: Path, plain_spacing: bool) -> None:
-        """Convert through the long-lived server, starting it if needed."""
+        """Convert through the long-lived server, starting it if needed.
+
+        A server whose bridge to soffice broke (or that died) is replaced and the file
+        tried once more: one hostile file must not fail every later file of the batch.
+        A file that breaks a fresh server too is the one rejected. A timeout is not
+        retried (it would only double the wait).
+        """
+        request = {"in": str(source), "out": str(target), "filter": FILTERS[target.suffix],
+                   "plain_spacing": plain_spacing}  # fmt: skip
+        for attempt in (1, 2):
+            answer = self._exchange(request)
+            if answer == _TIMEOUT:
+                self._stop_server()
+                raise OfficeError(
+                    f"LibreOffice 转换超时（限时 {self.timeout:.0f} 秒），文件可能过大或已损坏"
+                )
+            if isinstance(answer, dict) and answer.get("ok"):
+                return
+            if isinstance(answer, dict) and not answer.get("dead"):
+                log.info("LibreOffice could not convert %s: %s", source.name, answer.get("error"))
+                raise OfficeError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
+            log.warning("LibreOffice stopped working on %s (attempt %d): %s", source.name,
+                        attempt, answer.get("error") if isinstance(answer, dict) else "exited")  # fmt: skip
+            self._stop_server()
+        raise OfficeError("该文件两次使 LibreOffice 异常退出，文件可能已损坏或是恶意构造的")
+
+    def _exchange(self, request: dict[str, object]) -> dict[str, object] | str | None:
+        """The server's answer, ``_TIMEOUT``, or None when the server died."""
         if self._server is None or self._server.poll() is not None:
             self._start_server()
         server = self._server
         assert server is not None and server.stdin is not None
-        request = {"in": str(source), "out": str(target), "filter": FILTERS[target.suffix],
-                   "plain_spacing": plain_spacing}  # fmt: skip
+        assert server.stdout is not None
         try:
             server.stdin.write(json.dumps(request) + "\n")
             server.stdin.flush()
-            answer = self._answer(self.timeout)
+            ready, _, _ = select.select([server.stdout], [], [], self.timeout)
+            if not ready:
+                return _TIMEOUT
+            line = server.stdout.readline()
+            answer: dict[str, object] | None = json.loads(line) if line else None
         except (OSError, ValueError):
-            answer = None
-        if answer is None:  # timed out or died: this document takes the server down with it
-            self._stop_server()
-            raise OfficeError(
-                f"LibreOffice 转换超时或异常退出（限时 {self.timeout:.0f} 秒），文件可能已损坏"
-            )
-        if not answer.get("ok"):
-            log.info("LibreOffice could not convert %s: %s", source.name, answer.get("error"))
-            raise OfficeError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
+            return None
+        return answer
 
     def _start_server(self) -> None:
         assert self._uno_python is not None
@@ -203,6 +226,9 @@ class LibreOffice:
     def close(self) -> None:
         self._stop_server()
         self._home.cleanup()
+
+
+_TIMEOUT = "timeout"
 
 
 def _kill_group(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:

@@ -11,13 +11,19 @@ standard library and uno are imported here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from typing import Any
+
+# Errors after which this soffice cannot convert anything any more: the caller starts a
+# new server and tries the document once again.
+_DEAD_BRIDGE = ("DisposedException", "RuntimeException", "BridgeException", "binary urp bridge")
 
 
 def _connect(pipe: str) -> Any:
@@ -77,8 +83,26 @@ def _convert(desktop: Any, request: dict[str, Any]) -> None:
         document.close(True)
 
 
+def _die_with_parent() -> None:
+    """SIGTERM when the minyi process that started this server ends, however it ends
+    (Linux PR_SET_PDEATHSIG); the handler below then takes soffice down too."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent or parent == 1:
+        sys.exit(1)
+
+
+def _stop(signum: int, frame: Any) -> None:
+    sys.exit(1)  # runs the finally below
+
+
 def main() -> None:
     profile, soffice = sys.argv[1], sys.argv[2]
+    signal.signal(signal.SIGTERM, _stop)
+    _die_with_parent()
     pipe = f"minyi_{uuid.uuid4().hex}"
     office = subprocess.Popen(
         [soffice, "--headless", "--invisible", "--nologo", "--nodefault", "--nolockcheck",
@@ -93,12 +117,21 @@ def main() -> None:
             try:
                 _convert(desktop, json.loads(line))
                 answer: dict[str, Any] = {"ok": True}
-            except Exception as exc:  # the document, not the server, failed
-                answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            except Exception as exc:  # the document failed, or the bridge to soffice did
+                error = f"{type(exc).__name__}: {exc}"
+                dead = any(word.lower() in error.lower() for word in _DEAD_BRIDGE)
+                answer = {"ok": False, "error": error, "dead": dead}
             print(json.dumps(answer), flush=True)
+            if answer.get("dead"):
+                return  # this soffice is unusable: the caller starts a new server
     finally:
         office.kill()
         office.wait()
+        # soffice is a script that starts oosplash and soffice.bin: killing it leaves
+        # them behind. This server leads its own process group (minyi starts it so):
+        # everything in it goes, this process last.
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 if __name__ == "__main__":

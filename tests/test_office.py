@@ -116,3 +116,100 @@ def test_per_file_conversion_still_works(legacy: dict[str, Path]) -> None:
         assert office.to_docx(legacy["rtf"].read_bytes(), ".rtf")[:2] == b"PK"
     finally:
         office.close()
+
+
+def _soffice_pids(home: str) -> list[int]:
+    """soffice processes (not the minyi server) started with this converter's profile."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(home.encode() in part for part in command) and not any(
+            part.endswith(b"server.py") for part in command
+        ):
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_broken_bridge_is_replaced_and_the_file_tried_again(legacy: dict[str, Path]) -> None:
+    """One hostile file broke the UNO bridge and every later file of the batch was
+    rejected; now the server is started anew and the file tried once more."""
+    import signal
+
+    from office.libreoffice import LibreOffice, find_soffice, find_uno_python
+
+    if find_uno_python() is None:
+        if UNDER_CI:
+            pytest.fail("python3-uno is expected with LibreOffice under CI")
+        pytest.skip("no Python with LibreOffice's uno bridge")
+    office = LibreOffice(find_soffice() or "soffice", timeout=120)
+    try:
+        assert office.to_docx(legacy["doc"].read_bytes(), ".doc")[:2] == b"PK"
+        first = office._server
+        victims = _soffice_pids(office._home.name)
+        assert victims, "soffice should be running"
+        for pid in victims:  # what a document that crashes soffice does to the bridge
+            os.kill(pid, signal.SIGKILL)
+        assert office.to_docx(legacy["rtf"].read_bytes(), ".rtf")[:2] == b"PK"
+        assert office._server is not first  # a new server took over
+        assert office.to_docx(legacy["odt"].read_bytes(), ".odt")[:2] == b"PK"
+    finally:
+        office.close()
+    assert _soffice_pids(office._home.name) == []
+
+
+def test_kill_9_leaves_no_worker_or_libreoffice_behind(
+    legacy: dict[str, Path], tmp_path: Path
+) -> None:
+    import signal
+    import sys
+    import time
+    import uuid
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n in range(6):
+        shutil.copy(legacy["doc"], inbox / f"{n}.doc")
+        samples.make_docx(inbox / f"{n}.docx", [f"关于第{n}件事的建议", *DOC[1:]])
+    mark = f"minyi-test-{uuid.uuid4().hex}"
+    env = {**os.environ, "KILL9_TEST_RUN": mark}  # not MINYI_*: settings read those
+    for command in (
+        ["process", "inbox", "--workers", "2"],
+        ["watch", "--data", "d2", "--outbox", "o2"],
+    ):
+        child = subprocess.Popen([sys.executable, "-m", "minyi", *command], cwd=tmp_path, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("soffice" in c for c in _marked(mark)):
+            time.sleep(0.2)  # until LibreOffice runs for it
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _marked(mark):
+            time.sleep(0.2)
+        assert _marked(mark) == [], f"left running after kill -9 of {command[0]}: {_marked(mark)}"
+
+
+def _marked(mark: str) -> list[str]:
+    """Command lines of live processes whose environment carries ``mark``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if mark.encode() in (entry / "environ").read_bytes():
+                state = (entry / "stat").read_text().split(") ")[-1].split()[0]
+                if state != "Z":
+                    found.append(
+                        (entry / "cmdline")
+                        .read_bytes()
+                        .replace(b"\0", b" ")
+                        .decode(errors="replace")
+                    )
+        except OSError:
+            continue
+    return found
