@@ -2,11 +2,11 @@
 # The main job on the embedded default: set up, put sample submissions into inbox/
 # if it holds none, process inbox/ into the SQLite registry in data/, and write the
 # report to outbox/. When it made the samples itself, it also composes the accepted
-# samples into a demonstration issue and renders it into outbox/ (PDF too where
-# LibreOffice is installed).
+# samples into a demonstration issue and renders it print-ready into outbox/ (.docx and
+# PDF: set-up installs LibreOffice and the CJK fonts the PDF needs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh samples
+bash scripts/setup.sh samples --pdf
 demo=0
 if [ -z "$(find inbox -type f ! -name .gitkeep -print -quit 2>/dev/null)" ]; then
   .venv/bin/minyi sample inbox
@@ -39,7 +39,8 @@ PY
     pdf=()
     command -v soffice >/dev/null || pdf=(--no-pdf)
     .venv/bin/minyi issue render "$number" "${pdf[@]}"
-    echo "（样例演示：已把样例信息编成一期刊物，见上方 outbox/ 中的文件。）"
+    folder="$(find outbox -mindepth 2 -maxdepth 2 -type d -name "第${number}期" | head -n 1)"
+    echo "（样例演示：已把样例信息编成一期刊物，Word 与 PDF 在 ${folder:-outbox/} 中。）"
   fi
 fi
 exit 0

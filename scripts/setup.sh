@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-samples}"
-system="${2:-}"  # "--system": also the system tools the full test suite uses
+system="${2:-}"  # "--system": also the system tools the full test suite uses;
+                 # "--pdf": those an issue's PDF needs (LibreOffice, uno, CJK fonts)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -44,17 +45,21 @@ if [ ! -x .venv/bin/python ]; then
     "$python_bin" -m venv .venv
   fi
 fi
-if [ "$system" = "--system" ]; then
+if [ "$system" = "--system" ] || [ "$system" = "--pdf" ]; then
   # LibreOffice converts .doc/.wps/.rtf/.odt and renders issues to PDF; CJK fonts render the
   # test scans and the issues.
   needed=()
   command -v soffice >/dev/null || needed+=(libreoffice-writer-nogui)
   /usr/bin/python3 -c "import uno" 2>/dev/null || needed+=(python3-uno)
   [ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || needed+=(fonts-noto-cjk)
-  [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || needed+=(fonts-wqy-zenhei)
+  if [ "$system" = "--system" ]; then  # the test scans are drawn in it
+    [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || needed+=(fonts-wqy-zenhei)
+  fi
   # 楷体 in rendered issues (the PDF font aliases map 楷体 to AR PL UKai).
   [ -e /usr/share/fonts/truetype/arphic/ukai.ttc ] || needed+=(fonts-arphic-ukai)
-  command -v unshare >/dev/null || needed+=(util-linux)
+  if [ "$system" = "--system" ]; then  # the offline-OCR test runs in a network namespace
+    command -v unshare >/dev/null || needed+=(util-linux)
+  fi
   if [ "${#needed[@]}" -gt 0 ]; then
     echo "正在安装系统软件包：${needed[*]} ……" >&2
     apt_install "${needed[@]}"
