@@ -29,7 +29,7 @@ from ingest.screening.index import IndexEntry
 from ingest.screening.policy import decide
 from ingest.walk import Entry, scan
 from ingest.workers import Job, Workers
-from minyi.errors import InputError
+from minyi.errors import DiskFullError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +186,11 @@ class Pipeline:
         base = replace(base, sha256=result.sha256, size=result.size,
                        format=result.format.value if result.format else None,
                        stored_as=result.stored_as)  # fmt: skip
+        if result.disk_full:  # nothing more can be kept: stop rather than reject for good
+            raise DiskFullError(
+                f"数据目录「{self.data_root}」所在的磁盘已满，无法保存「{printable(slot.entry.rel)}」"
+                "的原件副本。已处理的文件均已登记；请腾出磁盘空间后重新运行，未处理的文件会接着处理"
+            )
         if result.error is not None:
             error = f"文件「{printable(slot.entry.rel)}」被拒收：{result.error}"
             return self.registry.add_receipt(

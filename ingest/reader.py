@@ -9,6 +9,7 @@ inbox changes afterwards.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -46,6 +47,7 @@ class FileResult:
     stored_as: str | None = None
     index: IndexEntry | None = None
     transient: bool = False  # failed for a reason that may pass (locked, permissions, disk)
+    disk_full: bool = False  # the data folder's disk is full: nothing more can be kept
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -91,16 +93,27 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
             stored = archive.keep(data, sha, fmt)
         except OSError as exc:
             reason = f"无法保存原件到数据目录：{describe_os_error(exc)}"
-            return FileResult(sha, len(data), fmt, error=reason)
+            return FileResult(sha, len(data), fmt, error=reason, transient=True,
+                              disk_full=_is_full(exc))  # fmt: skip
         return FileResult(sha, len(data), fmt, record=replace(record, stored_as=stored),
                           stored_as=stored, index=index)  # fmt: skip
     try:
         stored = archive.quarantine(sha, fmt, reason_line(rel, reason), data=data)
     except OSError as exc:
+        # Not rejected for good: the original stays where it is and is tried again.
         return FileResult(
-            sha, len(data), fmt, error=f"{reason}；且无法保存到隔离区：{describe_os_error(exc)}"
+            sha,
+            len(data),
+            fmt,
+            error=f"{reason}；且无法保存到隔离区：{describe_os_error(exc)}",
+            transient=True,
+            disk_full=_is_full(exc),
         )
     return FileResult(sha, len(data), fmt, error=reason, stored_as=stored)
+
+
+def _is_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def quarantine_unread(path: Path, rel: str, data_root: Path, reason: str) -> FileResult:

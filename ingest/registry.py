@@ -23,7 +23,7 @@ from ingest.registry_index import IndexTables
 from ingest.registry_issues import IssueTables
 from ingest.schema import MIGRATIONS
 from ingest.screening.index import IndexEntry
-from minyi.errors import RegistryError
+from minyi.errors import DiskFullError, RegistryError
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -342,14 +342,20 @@ class _Transaction:
                 return
             except sqlite3.Error as error:
                 self._undo(undo)
-                raise RegistryError(f"写入登记库失败：{error}") from error
+                raise registry_error(error) from error
         self._undo(undo)
         if isinstance(exc, sqlite3.Error):
-            raise RegistryError(f"写入登记库失败：{exc}") from exc
+            raise registry_error(exc) from exc
 
     def _undo(self, statements: str) -> None:
         for statement in statements.split("; "):
-            self._db.execute(statement)
+            try:
+                self._db.execute(statement)
+            except sqlite3.OperationalError:
+                # SQLite already rolled back by itself (a full disk, an I/O error): there
+                # is nothing left to undo, and the original error is the one to report.
+                if self._db.in_transaction:
+                    raise
 
 
 def _receipt(row: sqlite3.Row) -> Receipt:
@@ -368,6 +374,24 @@ def _receipt(row: sqlite3.Row) -> Receipt:
         note=row["note"],
         stored_as=row["stored_as"],
     )
+
+
+def registry_error(error: sqlite3.Error) -> RegistryError:
+    """A SQLite error as the registry reports it; a full disk is its own, passing kind."""
+    kind = DiskFullError if "disk is full" in str(error) else RegistryError
+    return kind(f"写入登记库失败：{describe_sqlite(error)}")
+
+
+def describe_sqlite(error: sqlite3.Error) -> str:
+    """A SQLite error as a clerk can act on it."""
+    text = str(error)
+    if "disk is full" in text or "disk I/O" in text:
+        return "磁盘空间已满或磁盘读写出错；已登记的内容完好，请腾出空间后重新运行"
+    if "locked" in text or "busy" in text:
+        return "登记库正被另一个 minyi 程序占用，请稍后再试"
+    if "readonly" in text:
+        return "登记库所在位置只读，无法写入"
+    return text
 
 
 def refuse_lost_registry(path: Path) -> None:

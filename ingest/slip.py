@@ -87,8 +87,10 @@ def conclusion(receipt: Receipt, record: Record | None) -> str:
 
 
 def next_step(receipt: Receipt, record: Record | None) -> str:
+    if receipt.disposition is Disposition.REJECTED and receipt.stored_as:
+        return "原件副本已保存在数据目录的隔离区；请联系提交人重新提供可读的文件。"
     if receipt.disposition is Disposition.REJECTED:
-        return "原件已移入数据目录的隔离区；请联系提交人重新提供可读的文件。"
+        return "未能保存原件副本，原件没有被移走；请联系提交人重新提供可读的文件。"
     if receipt.disposition is Disposition.DUPLICATE:
         return f"与已登记的 {receipt.submission_id} 内容相同，无需处理。"
     assert record is not None

@@ -21,13 +21,14 @@ written) runs in a process of its own beside the readers.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import (
     CancelledError,
     Executor,
@@ -52,6 +53,7 @@ from ingest.settle import SettleTracker
 from ingest.slip import write_failure, write_slip
 from ingest.walk import Entry, display, ignore_reason, not_regular, open_regular, scan
 from ingest.workers import Job, process_pool
+from minyi.errors import DiskFullError
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ class Watcher:
     _queued: dict[Path, tuple[int, int]] = field(default_factory=dict, init=False)
     _reading_images: set[str] = field(default_factory=set, init=False)
     _paths: dict[str, Path] = field(default_factory=dict, init=False)  # names not in Unicode
+    _full_pauses: int = field(default=0, init=False)  # waits for a full disk so far
 
     def __post_init__(self) -> None:
         self.inbox = self.inbox.resolve()
@@ -122,20 +125,23 @@ class Watcher:
         try:
             while not stop.is_set():
                 now = self.clock()
-                if now - last_beat >= _BEAT:
-                    self._beat(started)
-                    last_beat = now
-                if now - last_scan >= self.options.rescan:
-                    self._rescan()
-                    last_scan = now
-                self._drain_events()
-                self._retry_due()
-                for path in self.tracker.ready():
-                    self._take(path)
-                self._take_queued()
-                self._close_rows()
-                self._collect(block=0.1)  # drops the closed rows in its own commit
-                self._drop_closed()  # or alone, when nothing was committed
+                try:
+                    if now - last_beat >= _BEAT:
+                        self._beat(started)
+                        last_beat = now
+                    if now - last_scan >= self.options.rescan:
+                        self._rescan()
+                        last_scan = now
+                    self._drain_events()
+                    self._retry_due()
+                    for path in self.tracker.ready():
+                        self._take(path)
+                    self._take_queued()
+                    self._close_rows()
+                    self._collect(block=0.1)  # drops the closed rows in its own commit
+                    self._drop_closed()  # or alone, when nothing was committed
+                except DiskFullError as exc:
+                    last_scan = self._wait_for_space(exc, stop)  # then look at everything again
         except BaseException as exc:
             crash = f"{type(exc).__name__}: {exc}"
             raise
@@ -143,15 +149,29 @@ class Watcher:
             observer.stop()
             # Graceful stop: files being read are finished and committed; the rest
             # stay in the inbox for the next start.
-            while self._flying:
-                self._collect(block=1.0)
-            self._close_rows(wait=True)
+            with _unless_disk_full():
+                while self._flying:
+                    self._collect(block=1.0)
+                self._close_rows(wait=True)
             self._writer.shutdown(wait=True)
             if self._finisher is not None:
                 self._finisher.shutdown(wait=True)
             observer.join(timeout=5)
-            self._beat(started, stopped=True, error=crash)
+            with _unless_disk_full():
+                self._beat(started, stopped=True, error=crash)
             log.info("已停止" if crash is None else f"异常退出：{crash}")
+
+    def _wait_for_space(self, exc: DiskFullError, stop: threading.Event) -> float:
+        """A full disk passes: say so, wait (longer each time, at most a minute), go on.
+
+        What was being committed was rolled back whole; its file is still in the inbox
+        and is taken again by the rescan that follows. Returns the time of the last scan
+        to record (long ago: rescan now)."""
+        self._full_pauses += 1
+        pause = min(60.0, 2.0 * 2 ** min(self._full_pauses - 1, 5))
+        log.error("%s；%.0f 秒后重试，收件箱中的文件不受影响", exc.message, pause)
+        stop.wait(pause)
+        return -1e9
 
     def _beat(self, started: str, stopped: bool = False, error: str | None = None) -> None:
         """The heartbeat ``minyi status`` reads, with the number of files in hand."""
@@ -327,10 +347,13 @@ class Watcher:
                 done.append(self._done.get_nowait())
             except queue.Empty:
                 break
+        # All of them leave the flight table first: should a commit below fail (a full
+        # disk), none is left "in flight" for ever; each is still in the inbox and is
+        # taken again by the next scan.
+        flights = [(rel, self._flying.pop(rel)) for rel in done]
+        self._reading_images.difference_update(done)
         finished: list[Slot] = []
-        for rel in done:
-            flight = self._flying.pop(rel)
-            self._reading_images.discard(rel)
+        for rel, flight in flights:
             result = self.pipeline.workers.result(flight.job, rel)
             if result.transient:
                 self._transient(rel, result.error or "")
@@ -476,6 +499,15 @@ class Watcher:
     def _real(self, rel: str) -> Path:
         """The file a (displayed) relative path stands for."""
         return self._paths.get(rel) or self.inbox / rel
+
+
+@contextlib.contextmanager
+def _unless_disk_full() -> Iterator[None]:
+    """On the way out a full disk is logged, not raised: the stop must complete."""
+    try:
+        yield
+    except DiskFullError as exc:
+        log.error("%s", exc.message)
 
 
 def choose_mode(inbox: Path, wanted: str) -> str:

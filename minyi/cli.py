@@ -54,8 +54,13 @@ def main() -> None:
         exc.show()
         sys.exit(ExitCode.USAGE)
     except MinyiError as exc:
-        err.print(f"[red]错误：[/red]{exc.message}")
+        err.print(f"[red]错误：[/red]{escape(exc.message)}")
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the disk under the data folder or the outbox (full, read-only)
+        where = f"「{printable(str(exc.filename))}」" if exc.filename else ""
+        err.print(f"[red]错误：[/red]无法写入{escape(where)}：{describe_os_error(exc)}。"
+                  "已处理完的文件均已登记；问题解决后重新运行即可继续。")  # fmt: skip
+        sys.exit(ExitCode.REGISTRY)
     except KeyboardInterrupt:
         err.print("[red]已中断；已完成的文件均已登记，重新运行即可继续。[/red]")
         sys.exit(ExitCode.INTERRUPTED)

@@ -67,6 +67,11 @@ class RegistryError(MinyiError):
     exit_code = ExitCode.REGISTRY
 
 
+class DiskFullError(RegistryError):
+    """The disk under the data folder is full: a condition that passes when space is freed
+    (the batch stops with exit 7; the watcher waits and tries again)."""
+
+
 class RenderError(MinyiError):
     """An issue (期) could not be rendered."""
 

@@ -198,3 +198,113 @@ def test_an_attachment_cut_short_is_written_again_whole(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == digest
     assert not [p for p in kept.parent.iterdir() if p != kept]  # no temporary file left
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A 3 MB tmpfs to fill up (needs root; CI runs as root)."""
+    import os
+    import subprocess
+
+    from conftest import UNDER_CI
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = (
+        os.geteuid() == 0
+        and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True
+        ).returncode
+        == 0
+    )
+    if not mounted:
+        if UNDER_CI:
+            pytest.fail("mounting a small tmpfs is needed under CI to test a full disk")
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _noise(n: int, size: int = 400_000) -> bytes:
+    import random
+
+    return random.Random(n).randbytes(size)
+
+
+def test_a_full_disk_stops_the_batch_in_chinese_and_loses_nothing(tmp_path: Path,
+                                                                  small_disk: Path) -> None:  # fmt: skip
+    import json
+    import zipfile
+
+    inbox = tmp_path / "inbox"
+    for n in range(6):  # ~400 KB each of incompressible bytes
+        path = samples.make_docx(inbox / f"{n:02d}.docx", [f"关于第{n}件事的建议", "正文。" * 20])
+        with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr("word/media/noise.bin", _noise(n))  # a large part, not compressible
+    filler = small_disk / "其他程序的文件.bin"
+    filler.write_bytes(_noise(99, 1_600_000))  # the disk is shared, and nearly full
+    data = small_disk / "data"
+    result = run_minyi("process", "inbox", "--data", str(data), "--report", "r.jsonl", cwd=tmp_path)
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "磁盘" in result.stderr and "Traceback" not in result.stderr + result.stdout
+    assert len(list(inbox.iterdir())) == 6  # the batch never moves anything
+    lines = [json.loads(x) for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert 0 < len(lines) < 6 and all(line["disposition"] == "registered" for line in lines)
+    assert not (data / "quarantine").exists()  # no file was rejected for the disk's sake
+    # Space freed: the rest is taken in, and what was registered is not registered again.
+    filler.unlink()
+    again = run_minyi("process", "inbox", "--data", str(data), "--report", "r2.jsonl", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    second = [
+        json.loads(x) for x in (tmp_path / "r2.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert sum(line["disposition"] == "registered" for line in second) == 6 - len(lines)
+
+
+def test_a_full_disk_under_the_watcher_is_waited_out(tmp_path: Path, small_disk: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import zipfile
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    filler = small_disk / "其他程序的文件.bin"
+    env = {**os.environ, "MINYI_SETTLE_SECONDS": "0.3", "MINYI_SETTLE_CLOSED_SECONDS": "0.2",
+           "MINYI_RESCAN_SECONDS": "1", "MINYI_POLL_SECONDS": "0.3"}  # fmt: skip
+    watcher = subprocess.Popen([sys.executable, "-m", "minyi", "watch", "--data", str(small_disk / "data")],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    slips = tmp_path / "outbox" / "回执"
+    try:
+        time.sleep(3)  # up, with its registry on the small disk
+        with filler.open("wb") as fh:  # then the disk fills up, to the last byte
+            try:
+                while True:
+                    fh.write(_noise(99, 64_000))
+                    fh.flush()
+            except OSError:
+                pass
+        for n in range(3):
+            stage = samples.make_docx(
+                tmp_path / f"s{n}.docx", [f"关于第{n}件事的建议", "正文。" * 20]
+            )
+            with zipfile.ZipFile(stage, "a", compression=zipfile.ZIP_STORED) as archive:
+                archive.writestr("word/media/noise.bin", _noise(n))
+            stage.rename(inbox / f"{n}.docx")
+        time.sleep(5)
+        assert sorted(p.name for p in inbox.iterdir()) == ["0.docx", "1.docx", "2.docx"]
+        assert not list(slips.glob("*.json")) if slips.exists() else True  # no false receipt
+        assert watcher.poll() is None, watcher.communicate()[0]  # it must wait, not crash
+        filler.unlink()  # space again: the retries take them in
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and any(inbox.iterdir()):
+            time.sleep(0.5)
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        out, _ = watcher.communicate(timeout=60)
+    assert not any(inbox.iterdir()), out
+    assert len(list(slips.glob("*.json"))) == 3
+    assert all("拒收" not in p.read_text(encoding="utf-8") for p in slips.glob("*.txt"))
