@@ -17,7 +17,7 @@ from pathlib import Path
 from followup.events import Adoption, Credit, Event, Kind, Level, Role
 from minyi.errors import ConfigError, read_toml
 
-DEFAULT = Path(__file__).resolve().parent.parent / "templates" / "points.toml"
+DEFAULT = Path(__file__).resolve().parent / "templates" / "points.toml"  # shipped in the package
 SHARES = ("equal", "first", "first_half")
 
 

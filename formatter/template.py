@@ -1,7 +1,7 @@
 """The office's templates: typography and wording (issue.toml) and the HTML preview.
 
-Templates are data in the ``templates/`` folder (or the office's own folder
-named in settings). Wording strings and the preview are rendered by one
+Templates are data in the package's ``templates/`` folder (or the office's own folder
+named in settings, which wins). Wording strings and the preview are rendered by one
 sandboxed Jinja2 environment with StrictUndefined, so a template can neither
 reach into Python nor silently print a blank for a misspelt name.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from minyi.errors import RenderError, read_toml
 
-DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_FOLDER = Path(__file__).resolve().parent / "templates"  # shipped in the package
 SETTINGS_FILE = "issue.toml"
 PREVIEW_FILE = "issue.html.j2"
 

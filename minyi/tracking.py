@@ -25,7 +25,7 @@ from minyi.errors import InputError, describe_os_error, read_toml
 from minyi.settings import Settings
 
 PARTIES = ("民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟", "工商联", "无党派")
-TOPICS_DEFAULT = Path(__file__).resolve().parent.parent / "templates" / "topics.toml"
+TOPICS_DEFAULT = Path(__file__).resolve().parent / "templates" / "topics.toml"  # in the package
 
 
 def now() -> str:
