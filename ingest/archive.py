@@ -70,7 +70,35 @@ class Archive:
 
     def _copy(self, source: Path, target: Path) -> None:
         with open(source, "rb") as src:
-            atomic_write(target, lambda out: shutil.copyfileobj(src, out, 1 << 20))
+            atomic_write(target, lambda out: copy_sparse(src, out))
+
+
+def copy_sparse(src: BinaryIO, out: BinaryIO) -> None:
+    """Copy a file's data and keep its holes: a 2 GB sparse file over the size limit is
+    kept (nothing is ever lost) without writing 2 GB of zeros."""
+    size = os.fstat(src.fileno()).st_size
+    seek_data, seek_hole = getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)
+    if seek_data is None or seek_hole is None:
+        shutil.copyfileobj(src, out, 1 << 20)
+        return
+    position = 0
+    while position < size:
+        try:
+            start = os.lseek(src.fileno(), position, seek_data)
+        except OSError:  # ENXIO: only a hole is left
+            break
+        end = os.lseek(src.fileno(), start, seek_hole)
+        src.seek(start)
+        out.seek(start)
+        remaining = end - start
+        while remaining > 0:
+            chunk = src.read(min(remaining, 1 << 20))
+            if not chunk:
+                break
+            out.write(chunk)
+            remaining -= len(chunk)
+        position = end
+    out.truncate(size)
 
 
 _TEMP_NAMES = itertools.count()

@@ -44,6 +44,9 @@ class IngestOptions:
     max_unpacked_bytes: int = 300 * MB
     max_zip_entries: int = 5000
     max_pages: int = 2000
+    # Characters of text a submission may hold once read (a 社情民意 item is a few
+    # thousand); more is refused before screening, whose cost grows with the text.
+    max_text_chars: int = 1_000_000
     # A PDF page with fewer readable characters than this, and an image on it,
     # is a scan that needs OCR.
     min_page_chars: int = 10

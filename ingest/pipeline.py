@@ -138,7 +138,7 @@ class Pipeline:
 
     def _plan(self, entry: Entry, firsts: dict[str, Slot]) -> Slot:
         slot = Slot(entry)
-        if entry.ignore_reason or self.known(slot):
+        if entry.ignore_reason or entry.error or self.known(slot):
             return slot
         if slot.sha256 is not None:
             if slot.sha256 in firsts:
@@ -182,6 +182,10 @@ class Pipeline:
         journal = slot.journal
         if slot.entry.ignore_reason:
             return self.registry.add_receipt(replace(base, note=slot.entry.ignore_reason)), None
+        if slot.entry.error:  # a folder that could not be read: said as a rejection
+            error = f"「{printable(slot.entry.rel)}」{slot.entry.error}"
+            rejected = replace(base, disposition=Disposition.REJECTED, error=error)
+            return self.registry.add_receipt(rejected, journal), None
         result = slot.result or self._result_of_repeat(slot)
         base = replace(base, sha256=result.sha256, size=result.size,
                        format=result.format.value if result.format else None,

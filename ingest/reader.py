@@ -137,6 +137,12 @@ def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestO
     tools = tools_for(options)
     extraction = extractor_for(fmt)(data, options, tools)
     _check_readable(extraction, fmt)
+    chars = sum(len(p.text) for p in extraction.pages)
+    if chars > options.max_text_chars:
+        raise ExtractionError(
+            f"文字内容过长（约 {chars / 10000:.0f} 万字，上限 {options.max_text_chars / 10000:.0f} "
+            "万字），不像一篇社情民意信息；如确需登记，请拆分后重新提交"
+        )
     # The file's own name is screened too: it is printed in receipts and the manifest.
     named = (Hidden("文件名", rel.rsplit("/", 1)[-1]),)
     hidden = named + extraction.hidden + read_pictures(extraction.pictures, options, tools)

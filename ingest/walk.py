@@ -21,17 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from minyi.errors import describe_os_error
+
 _PARTIAL_SUFFIXES = (".crdownload", ".part", ".partial", ".tmp", ".download", ".filepart", ".swp")
 _SYSTEM_NAMES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db", ".ds_store"})
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A file found in the folder, and why it is ignored (None: take it in)."""
+    """A file found in the folder, and why it is ignored (None: take it in); or a folder
+    that could not be read (``error``: it gets a 拒收 line of its own)."""
 
     path: Path
     rel: str
     ignore_reason: str | None = None
+    error: str | None = None
 
 
 def ignore_reason(name: str) -> str | None:
@@ -110,7 +114,15 @@ def scan(folder: Path, exclude: Iterable[Path] = ()) -> list[Entry]:
     """
     skip = {p.resolve() for p in exclude}
     entries: list[Entry] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        # A folder that cannot be listed (no permission, a path too long) is said, not skipped.
+        where = Path(exc.filename) if exc.filename else folder
+        rel = display(where.relative_to(folder).as_posix()) if where != folder else "."
+        reason = f"无法读取此文件夹，其中的文件没有处理（{describe_os_error(exc)}）"
+        entries.append(Entry(where, rel + "/", error=reason))
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable, followlinks=False):
         base = Path(dirpath)
         dirnames[:] = [
             d for d in dirnames if not d.startswith(".") and (base / d).resolve() not in skip

@@ -97,6 +97,7 @@ class Watcher:
     _reading_images: set[str] = field(default_factory=set, init=False)
     _paths: dict[str, Path] = field(default_factory=dict, init=False)  # names not in Unicode
     _full_pauses: int = field(default=0, init=False)  # waits for a full disk so far
+    _said: set[str] = field(default_factory=set, init=False)  # unreadable folders logged
 
     def __post_init__(self) -> None:
         self.inbox = self.inbox.resolve()
@@ -248,7 +249,12 @@ class Watcher:
     def _entries(self, folder: Path) -> list[Entry]:
         exclude = (self.pipeline.data_root, self.outbox)
         if folder == self.inbox:
-            return [e for e in scan(self.inbox, exclude) if e.ignore_reason is None]
+            entries = scan(self.inbox, exclude)
+            for entry in entries:
+                if entry.error and entry.rel not in self._said:
+                    self._said.add(entry.rel)
+                    log.error("「%s」%s", printable(entry.rel), entry.error)
+            return [e for e in entries if e.ignore_reason is None and e.error is None]
         return [
             Entry(p, self._rel(p)) for p in sorted(folder.rglob("*"))
             if p.is_file() and self._wanted(p)

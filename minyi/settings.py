@@ -29,6 +29,7 @@ class Settings:
     outbox: Path = Path("outbox")
     workers: int = 0
     max_file_mb: int = 100
+    max_text_chars: int = 1_000_000
     max_unpacked_mb: int = 300
     max_zip_entries: int = 5000
     max_pages: int = 2000
@@ -102,6 +103,7 @@ class Settings:
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(
             max_file_bytes=self.max_file_mb * MB,
+            max_text_chars=self.max_text_chars,
             max_unpacked_bytes=self.max_unpacked_mb * MB,
             max_zip_entries=self.max_zip_entries,
             max_pages=self.max_pages,

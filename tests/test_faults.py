@@ -308,3 +308,41 @@ def test_a_full_disk_under_the_watcher_is_waited_out(tmp_path: Path, small_disk:
     assert not any(inbox.iterdir()), out
     assert len(list(slips.glob("*.json"))) == 3
     assert all("拒收" not in p.read_text(encoding="utf-8") for p in slips.glob("*.txt"))
+
+
+def test_unreachable_folders_huge_texts_and_sparse_files_are_said_and_bounded(
+    tmp_path: Path,
+) -> None:
+    import json
+    import os
+    import time
+
+    inbox = tmp_path / "inbox"
+    samples.make_docx(inbox / "1.docx", samples.SAMPLES[0].paragraphs())
+    # A folder nested deeper than PATH_MAX (4,096 bytes) cannot be listed by its path.
+    fd = os.open(inbox, os.O_RDONLY)
+    for _ in range(20):
+        os.mkdir("深" * 80, dir_fd=fd)
+        inner = os.open("深" * 80, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    (inbox / "长文.txt").write_text("关于某事的建议。" * 150_000, encoding="utf-8")  # 1.2 M chars
+    sparse = inbox / "稀疏.bin"
+    with sparse.open("wb") as fh:
+        fh.write(b"PK\x03\x04")
+        fh.truncate(300 * 1024 * 1024)  # 300 MB, nearly all hole
+    started = time.monotonic()
+    result = run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path,
+                       env={"MINYI_MAX_FILE_MB": "50"})  # fmt: skip
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert time.monotonic() - started < 60
+    lines = {json.loads(x)["file"]: json.loads(x) for x in (tmp_path / "r.jsonl").open()}
+    deep = [line for name, line in lines.items() if name.startswith("深")]
+    assert deep and deep[0]["status"] == "rejected" and "无法读取此文件夹" in deep[0]["error"]
+    assert "文字内容过长" in lines["长文.txt"]["error"]
+    assert "文件过大" in lines["稀疏.bin"]["error"]
+    kept = tmp_path / "data" / lines["稀疏.bin"]["stored_as"]
+    assert kept.stat().st_size == 300 * 1024 * 1024  # kept whole…
+    assert kept.stat().st_blocks * 512 < 10 * 1024 * 1024  # …without writing the hole
+    assert lines["1.docx"]["disposition"] == "registered"
