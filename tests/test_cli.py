@@ -57,6 +57,10 @@ def test_errors_are_chinese_with_exit_codes(tmp_path: Path) -> None:
     bad_config = run_minyi("process", "in", cwd=tmp_path)
     assert bad_config.returncode == 5
     assert "max_file_mb" in bad_config.stderr and "整数" in bad_config.stderr
+    # From a sub-folder the same minyi.toml is found (upwards) and reported the same way.
+    below = run_minyi("process", ".", cwd=tmp_path / "in")
+    assert below.returncode == 5 and "max_file_mb" in below.stderr
+    (tmp_path / "minyi.toml").unlink()
     no_registry = run_minyi("report", "--data", "空", cwd=tmp_path / "in")
     assert no_registry.returncode == 4 and "还没有登记库" in no_registry.stderr
 
