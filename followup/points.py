@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.errors import ConfigError, read_toml
 from followup.events import Adoption, Credit, Event, Kind, Level, Role
-from minyi.errors import ConfigError, read_toml
 
 DEFAULT = Path(__file__).resolve().parent / "templates" / "points.toml"  # shipped in the package
 SHARES = ("equal", "first", "first_half")

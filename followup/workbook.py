@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from common.output import Gatekeeper, cell_text, checked_write
 from followup.events import Adoption, Level
-from followup.output import Gatekeeper, cell_text, checked_write
 from followup.stats import Stats
 
 

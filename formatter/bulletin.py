@@ -1,7 +1,8 @@
 """The one-page yearly 通报 (.docx): the figures in the house style, with a monthly chart.
 
-Generated from the same ``Stats`` as the terminal table and the workbook, so
-the three never disagree. The chart (monthly submissions and adoptions) is
+Generated from ``BulletinFigures``, which the app layer takes from the same
+``Stats`` as the terminal table and the workbook, so the three never disagree
+(``formatter`` does not import ``followup``). The chart (monthly submissions and adoptions) is
 drawn with Pillow in a CJK font found through fontconfig.
 """
 
@@ -11,6 +12,7 @@ import datetime as dt
 import io
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
-from followup.output import Gatekeeper, checked_write
-from followup.stats import Stats
+from common.output import Gatekeeper, checked_write
 from formatter import layout as L
 from formatter import wordxml as X
 from formatter.document import blank_page
@@ -27,14 +28,26 @@ from formatter.issue import chinese_date
 from formatter.template import Template
 
 
-def write_bulletin(stats: Stats, path: Path, unit: str, gate: Gatekeeper,
+@dataclass(frozen=True)
+class BulletinFigures:
+    """What the 通报 says: the figures of one period, as plain values."""
+
+    period: str  # 2026年, or 2026年1月1日至6月30日
+    sentence: str  # the report sentence (收到…篇，编发…篇…)
+    adoption_rate: float | None
+    leaders: tuple[tuple[str, float], ...]  # persons with points, best first
+    units: tuple[str, ...]  # units with points, best first
+    monthly: tuple[tuple[str, int, int], ...]  # (2026-03, received, adopted)
+
+
+def write_bulletin(stats: BulletinFigures, path: Path, unit: str, gate: Gatekeeper,
                    today: dt.date | None = None, template: Template | None = None) -> None:  # fmt: skip
     """The 通报 written to ``path`` once ``gate`` has passed it (names masked before)."""
     document = _document(stats, unit, gate, today, template or Template())
     checked_write(path, lambda target: document.save(str(target)), gate)
 
 
-def _document(stats: Stats, unit: str, gate: Gatekeeper, today: dt.date | None,
+def _document(stats: BulletinFigures, unit: str, gate: Gatekeeper, today: dt.date | None,
               t: Template) -> Any:  # fmt: skip
     document = Document()
     blank_page(document)
@@ -48,17 +61,17 @@ def _document(stats: Stats, unit: str, gate: Gatekeeper, today: dt.date | None,
         return p
 
     f = t.fonts
-    para(f"关于{stats.period.label}社情民意信息工作情况的通报", f.title, L.TITLE_PT, "center", 0)
+    para(f"关于{stats.period}社情民意信息工作情况的通报", f.title, L.TITLE_PT, "center", 0)
     para("", f.body, L.BODY_PT)
     rate = f"{stats.adoption_rate:.1%}" if stats.adoption_rate is not None else "—"
-    para(stats.sentence() + f"采用率为{rate}。", f.body, L.BODY_PT)
-    leaders = [r for r in stats.persons if r.points > 0][:5]
+    para(stats.sentence + f"采用率为{rate}。", f.body, L.BODY_PT)
+    leaders = stats.leaders[:5]
     if leaders:
-        named = "、".join(f"{r.name}（{r.points:g}分）" for r in leaders)
+        named = "、".join(f"{name}（{points:g}分）" for name, points in leaders)
         para(f"按积分排名，前{len(leaders)}位依次为：{named}。", f.body, L.BODY_PT)
-    units = [r for r in stats.units if r.points > 0][:3]
+    units = stats.units[:3]
     if units:
-        para("单位排名前列的是：" + "、".join(r.name for r in units) + "。", f.body, L.BODY_PT)
+        para("单位排名前列的是：" + "、".join(units) + "。", f.body, L.BODY_PT)
     chart = document.add_paragraph()
     chart.alignment = WD_ALIGN_PARAGRAPH.CENTER
     chart.add_run().add_picture(io.BytesIO(monthly_chart(stats)), width=Mm(150))
@@ -69,7 +82,7 @@ def _document(stats: Stats, unit: str, gate: Gatekeeper, today: dt.date | None,
     return document
 
 
-def monthly_chart(stats: Stats, size: tuple[int, int] = (1500, 600)) -> bytes:
+def monthly_chart(stats: BulletinFigures, size: tuple[int, int] = (1500, 600)) -> bytes:
     """A PNG bar chart: submissions received and adopted, month by month."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -114,4 +127,4 @@ def _cjk_font() -> str | None:
     return path if path and Path(path).exists() else None
 
 
-__all__ = ["monthly_chart", "write_bulletin"]
+__all__ = ["BulletinFigures", "monthly_chart", "write_bulletin"]

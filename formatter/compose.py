@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from common.errors import RenderError
 from formatter.issue import Item
 from ingest.record import Record, Status, mask_value
-from minyi.errors import RenderError
 
 _LABEL = re.compile(r"^[（(]?\s*(反映人|信息员|报送人|提供人)\s*[:：]\s*")
 _PHONE = re.compile(

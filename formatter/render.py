@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from common.errors import MinyiError, RenderError
 from formatter import package
 from formatter.context import Copy, colophon
 from formatter.document import Built, render_docx
@@ -25,7 +26,6 @@ from formatter.issue import Issue
 from formatter.pdf import Substitution, colophon_placement, corrected_padding, font_substitutions
 from formatter.preview import render_preview
 from formatter.template import Template
-from minyi.errors import MinyiError, RenderError
 
 log = logging.getLogger(__name__)
 

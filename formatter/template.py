@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from minyi.errors import RenderError, read_toml
+from common.errors import RenderError, read_toml
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent / "templates"  # shipped in the package
 SETTINGS_FILE = "issue.toml"

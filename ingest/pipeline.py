@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from common.errors import DiskFullError, InputError
 from ingest.archive import Archive
 from ingest.options import IngestOptions
 from ingest.reader import FileResult, reason_line, sha256_file
@@ -29,7 +30,6 @@ from ingest.screening.index import IndexEntry
 from ingest.screening.policy import decide
 from ingest.walk import Entry, scan
 from ingest.workers import Job, Workers
-from minyi.errors import DiskFullError, InputError
 
 log = logging.getLogger(__name__)
 

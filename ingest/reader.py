@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from common.errors import ExtractionError, MinyiError, describe_os_error
 from ingest import recognize
 from ingest.archive import Archive
 from ingest.detect import detect
@@ -28,7 +29,6 @@ from ingest.screening import ScreenContext, screen_content
 from ingest.screening.index import IndexEntry, index_entry
 from ingest.tools import tools_for
 from ingest.walk import NotRegularFileError, open_regular
-from minyi.errors import ExtractionError, MinyiError, describe_os_error
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from common.errors import DiskFullError, RegistryError
 from ingest.receipt import Disposition, DuplicateRef, Receipt
 from ingest.record import Finding, Format, Page, PageSource, Record, Status, Submitter
 from ingest.registry_events import EventTables
@@ -23,7 +24,6 @@ from ingest.registry_index import IndexTables
 from ingest.registry_issues import IssueTables
 from ingest.schema import MIGRATIONS
 from ingest.screening.index import IndexEntry
-from minyi.errors import DiskFullError, RegistryError
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

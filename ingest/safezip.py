@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from common.errors import ExtractionError
 from ingest.options import IngestOptions
-from minyi.errors import ExtractionError
 
 _CHUNK = 1 << 16
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from common.errors import ConfigError, ExtractionError
 from ingest.ocr import ENGINES, OcrEngine
 from ingest.options import IngestOptions
-from minyi.errors import ConfigError, ExtractionError
 from office import INSTALL_HINT, LibreOffice, find_soffice
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from minyi.errors import describe_os_error
+from common.errors import describe_os_error
 
 _PARTIAL_SUFFIXES = (".crdownload", ".part", ".partial", ".tmp", ".download", ".filepart", ".swp")
 _SYSTEM_NAMES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db", ".ds_store"})

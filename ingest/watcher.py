@@ -42,6 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from common.errors import DiskFullError
 from ingest.detect import detect
 from ingest.options import IngestOptions, WatchOptions
 from ingest.pipeline import Pipeline, Slot
@@ -53,7 +54,6 @@ from ingest.settle import SettleTracker
 from ingest.slip import write_failure, write_slip
 from ingest.walk import Entry, display, ignore_reason, not_regular, open_regular, scan
 from ingest.workers import Job, process_pool
-from minyi.errors import DiskFullError
 
 log = logging.getLogger(__name__)
 

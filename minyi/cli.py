@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from common.errors import ExitCode, InputError, MinyiError, describe_os_error
 from ingest.pipeline import BatchSummary, Pipeline
 from ingest.receipt import Receipt
 from ingest.record import Record, Status, printable
@@ -32,7 +33,6 @@ from ingest.screening.gate import Gate
 from ingest.workers import Workers
 from minyi import __version__
 from minyi import settings as settings_mod
-from minyi.errors import ExitCode, InputError, MinyiError, describe_os_error
 from minyi.settings import Settings
 
 log = logging.getLogger("minyi")

@@ -87,9 +87,9 @@ def _fonts() -> Check:
 
 
 def _issue_fonts(settings: Settings) -> Check:
+    from common.errors import MinyiError
     from formatter.pdf import font_substitutions
     from formatter.template import Template
-    from minyi.errors import MinyiError
 
     try:
         fonts = Template(settings.templates).fonts

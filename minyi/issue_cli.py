@@ -18,12 +18,12 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from common.errors import InputError, MissingDependencyError
 from formatter.issue import Issue, Series
 from formatter.pdf import fontconfig_env
 from formatter.render import Converter
 from minyi import issues as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
-from minyi.errors import InputError, MissingDependencyError
 from minyi.settings import Settings
 
 

@@ -14,6 +14,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from common.errors import InputError, RenderError, describe_os_error
 from formatter.compose import item_from_record
 from formatter.context import Copy
 from formatter.issue import CLASSIFIED_MARKS, Issue, IssueDefaults, Item, Series, SubmitterPlace
@@ -24,7 +25,6 @@ from ingest.registry import Registry
 from ingest.screening.fold import fold_term, visible
 from ingest.screening.gate import Allowance, Checkpoint, Gate
 from ingest.screening.policy import SECRET
-from minyi.errors import InputError, RenderError, describe_os_error
 from minyi.settings import Settings
 
 

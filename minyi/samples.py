@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minyi.errors import MissingDependencyError
+from common.errors import MissingDependencyError
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from common.errors import ConfigError, InputError
 from ingest.pipeline import Pipeline
 from ingest.registry import Registry, refuse_lost_registry
 from ingest.walk import scan
 from ingest.watcher import Watcher
 from ingest.workers import Workers
-from minyi.errors import ConfigError, InputError
 from minyi.settings import Settings
 
 _STALE = 30  # seconds without a heartbeat before the watcher counts as stopped

@@ -14,8 +14,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from common.errors import ConfigError, read_toml
 from ingest.options import MB, DedupParams, IngestOptions, WatchOptions
-from minyi.errors import ConfigError, read_toml
 
 CONFIG_NAME = "minyi.toml"
 

@@ -14,13 +14,13 @@ from typing import Any
 import click
 from rich.table import Table
 
+from common.errors import InputError, describe_os_error
 from followup.events import Adoption, Credit, Event, Kind, Level, Role
 from followup.matching import Candidate, Match, Verdict, match_titles
 from followup.stats import Period, Stats
 from ingest.screening.gate import Checkpoint, Gate
 from minyi import tracking as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
-from minyi.errors import InputError, describe_os_error
 
 KINDS = [k.value for k in Kind if k is not Kind.PUBLISHED]
 
@@ -313,7 +313,8 @@ def stats(ctx: click.Context, year: int | None, start: str | None, end: str | No
     if report is not None:
         from formatter.bulletin import write_bulletin
 
-        _writing(report, lambda: write_bulletin(figures, report, settings.issue_unit, checkpoint))
+        text = flow.bulletin_figures(figures)
+        _writing(report, lambda: write_bulletin(text, report, settings.issue_unit, checkpoint))
         out.print(f"年度通报已写入：{report}")
 
 

@@ -14,15 +14,19 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from common.errors import InputError, describe_os_error, read_toml
 from followup.events import Credit, Event, ItemInfo, Kind, Role
 from followup.points import PointsTable
 from followup.stats import Period, Stats, compute
 from ingest.archive import atomic_write
 from ingest.reader import sha256_file
 from ingest.registry import Registry
-from minyi.errors import InputError, describe_os_error, read_toml
 from minyi.settings import Settings
+
+if TYPE_CHECKING:
+    from formatter.bulletin import BulletinFigures
 
 PARTIES = ("民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟", "工商联", "无党派")
 TOPICS_DEFAULT = Path(__file__).resolve().parent / "templates" / "topics.toml"  # in the package
@@ -199,3 +203,17 @@ def read_titles(path: Path) -> list[str]:
         raise InputError(f"无法读取「{path}」：{exc.strerror}") from None
     numbering = re.compile(r"^\s*(\d+[.、．)]|[（(]?[一二三四五六七八九十]+[）)、])\s*")
     return [numbering.sub("", line).strip() for line in text.splitlines() if line.strip()]
+
+
+def bulletin_figures(stats: Stats) -> BulletinFigures:
+    """The 通报's figures from the same statistics as the table and the workbook."""
+    from formatter.bulletin import BulletinFigures  # python-docx only when a 通报 is asked for
+
+    return BulletinFigures(
+        period=stats.period.label,
+        sentence=stats.sentence(),
+        adoption_rate=stats.adoption_rate,
+        leaders=tuple((r.name, r.points) for r in stats.persons if r.points > 0),
+        units=tuple(r.name for r in stats.units if r.points > 0),
+        monthly=tuple(stats.monthly),
+    )

@@ -28,7 +28,7 @@ import tempfile
 from functools import cached_property
 from pathlib import Path
 
-from minyi.errors import MinyiError
+from common.errors import MinyiError
 
 log = logging.getLogger(__name__)
 

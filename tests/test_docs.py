@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 from conftest import GATE
 
+from common.errors import ExitCode
 from ingest.receipt import Disposition, Receipt
 from ingest.report import report_line
 from minyi.cli import cli
-from minyi.errors import ExitCode
 from minyi.settings import Settings
 
 ROOT = Path(__file__).parent.parent

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ConfigError
 from followup.events import Adoption, Credit, Event, ItemInfo, Kind, Level, Role
 from followup.matching import Verdict, match_titles, normalise
 from followup.points import PointsTable
 from followup.stats import Period, compute
-from minyi.errors import ConfigError
 
 D = dt.date
 ZHANG = Credit("张三", Role.FIRST, "甲单位", "经济界", "民进")

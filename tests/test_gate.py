@@ -161,7 +161,7 @@ OUTGOING = {
     "formatter/render.py": "check(stage)",  # .docx, PDF, HTML, zip, manifest
     "formatter/bulletin.py": "checked_write(",  # 通报
     "followup/workbook.py": "checked_write(",  # statistics workbook
-    "followup/output.py": "gate(temp)",
+    "common/output.py": "gate(temp)",
     "ingest/slip.py": "gate.redact(",  # 回执 .txt and .json
     "minyi/issues.py": "checker.require_clean(",  # exported item text
     "minyi/cli.py": "report_line(receipt, record, gate)",  # report lines (JSONL)
@@ -199,7 +199,7 @@ def _writes(path: Path) -> bool:
 def test_every_writer_is_known_and_outgoing_ones_call_the_gate() -> None:
     writers = {
         path.relative_to(ROOT).as_posix()
-        for package in ("minyi", "ingest", "formatter", "followup", "office")
+        for package in ("minyi", "ingest", "formatter", "followup", "office", "common")
         for path in (ROOT / package).rglob("*.py")
         if _writes(path)
     }

@@ -127,7 +127,7 @@ def test_pipeline_reads_scans_and_reports_ocr(clean, tmp_path: Path) -> None:  #
 def test_decompression_bomb_and_truncated_image(tmp_path: Path, tools: Tools) -> None:
     from PIL import Image
 
-    from minyi.errors import ExtractionError
+    from common.errors import ExtractionError
 
     big = encode(Image.new("1", (4000, 4000)), "PNG")  # 16 megapixels in a few kilobytes
     with pytest.raises(ExtractionError, match="像素数异常巨大"):

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ConfigError, MissingDependencyError
 from ingest.ocr import OcrLine
 from ingest.ocr.page import layout_lines, read_page
 from ingest.options import IngestOptions
 from ingest.tools import Tools
-from minyi.errors import ConfigError, MissingDependencyError
 
 
 class FakeEngine:

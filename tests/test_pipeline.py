@@ -182,14 +182,14 @@ def test_registry_is_wal_and_versioned(tmp_path: Path) -> None:
     db.execute("PRAGMA user_version = 999")
     db.commit()
     db.close()
-    from minyi.errors import RegistryError
+    from common.errors import RegistryError
 
     with pytest.raises(RegistryError, match="升级"):
         Registry.open(tmp_path / "r.sqlite3")
 
 
 def test_missing_folder(tmp_path: Path) -> None:
-    from minyi.errors import InputError
+    from common.errors import InputError
 
     with pytest.raises(InputError, match="找不到文件夹"):
         run(tmp_path / "nope", tmp_path / "data")

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from issues import PARAGRAPH, issue, item, long_body
 from lxml import etree
 
+from common.errors import ConfidentialityError, RenderError
 from formatter import layout as L
 from formatter.compose import BlockKind, blocks, heading_kind, submitter_line
 from formatter.context import Copy, colophon
@@ -23,7 +24,6 @@ from formatter.issue import Issue, SubmitterPlace, chinese_date, is_classified
 from formatter.render import Renderer, RenderPlan
 from formatter.template import Template
 from ingest.screening.gate import Allowance, Checkpoint
-from minyi.errors import ConfidentialityError, RenderError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -98,7 +98,7 @@ def test_case_and_width_evasion(tmp_path: Path) -> None:
 
 
 def test_unreadable_lexicon_is_a_config_error(tmp_path: Path) -> None:
-    from minyi.errors import ConfigError
+    from common.errors import ConfigError
 
     bad = tmp_path / "gbk.txt"
     bad.write_bytes("词语".encode("gbk"))

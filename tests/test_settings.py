@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ConfigError
 from minyi import settings
-from minyi.errors import ConfigError
 
 
 def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,11 +6,11 @@ import codecs
 
 import pytest
 
+from common.errors import ExtractionError
 from ingest.detect import detect
 from ingest.extractors import text as text_extractor
 from ingest.options import IngestOptions
 from ingest.record import Format
-from minyi.errors import ExtractionError
 
 SIMPLIFIED = (
     "关于加强农村养老服务的建议\n反映人：张三（县政协委员）\n"

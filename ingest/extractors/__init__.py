@@ -1,7 +1,7 @@
 """The extractor seam: one module per format, listed in one explicit mapping.
 
 An extractor turns a file's bytes into an :class:`Extraction` (pages and body
-paragraphs) or raises :class:`minyi.errors.ExtractionError` with the reason in
+paragraphs) or raises :class:`common.errors.ExtractionError` with the reason in
 Chinese. Formats without an extractor get a clear rejection message instead.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from common.errors import ExtractionError, UnsupportedFormatError
 from ingest.options import IngestOptions
 from ingest.record import Format, Hidden, Page
-from minyi.errors import ExtractionError, UnsupportedFormatError
 from office import OfficeError
 
 if TYPE_CHECKING:

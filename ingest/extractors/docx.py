@@ -24,13 +24,13 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from common.errors import ExtractionError
 from ingest.extractors import PICTURE_SUFFIXES, Extraction, Picture
 from ingest.extractors.numbering import Numbering
 from ingest.options import IngestOptions
 from ingest.record import Page
 from ingest.safezip import SafeZip
 from ingest.textnorm import normalise, paragraphs
-from minyi.errors import ExtractionError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

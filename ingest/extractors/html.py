@@ -19,12 +19,12 @@ from email.message import Message
 
 from lxml import etree, html
 
+from common.errors import ExtractionError
 from ingest.extractors import Extraction
 from ingest.extractors.text import decode
 from ingest.options import IngestOptions
 from ingest.record import Page
 from ingest.textnorm import normalise, paragraphs
-from minyi.errors import ExtractionError
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _BLOCKS = frozenset(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from common.errors import ExtractionError
 from ingest.extractors import Extraction, Picture
 from ingest.extractors.pdf_hidden import page_annotations, page_pictures
 from ingest.layout import Line, join_lines, page_lines
@@ -24,7 +25,6 @@ from ingest.ocr.page import read_page
 from ingest.options import IngestOptions
 from ingest.record import Hidden, Page, PageSource
 from ingest.textnorm import normalise
-from minyi.errors import ExtractionError
 
 if TYPE_CHECKING:
     from ingest.tools import Tools

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from common.errors import ExtractionError
 from ingest.extractors import Extraction
 from ingest.layout import Line, join_lines
 from ingest.ocr.page import read_page
@@ -20,7 +21,6 @@ from ingest.options import IngestOptions
 from ingest.record import Page, PageSource
 from ingest.textnorm import normalise
 from ingest.tools import Tools
-from minyi.errors import ExtractionError
 
 if TYPE_CHECKING:
     from PIL import Image

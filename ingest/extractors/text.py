@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import codecs
 
+from common.errors import ExtractionError
 from ingest.extractors import Extraction
 from ingest.options import IngestOptions
 from ingest.record import Page
 from ingest.textnorm import normalise, paragraphs
-from minyi.errors import ExtractionError
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),

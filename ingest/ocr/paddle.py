@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from common.errors import ConfigError, MissingDependencyError
 from ingest.ocr import OcrLine
 from ingest.options import IngestOptions
-from minyi.errors import ConfigError, MissingDependencyError
 
 if TYPE_CHECKING:
     from PIL import Image

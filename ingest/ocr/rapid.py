@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from common.errors import MissingDependencyError
 from ingest.ocr import OcrLine
 from ingest.options import IngestOptions
-from minyi.errors import MissingDependencyError
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common.errors import ConfidentialityError
 from ingest.options import IngestOptions
 from ingest.record import Finding, Format, Record, mask_value
 from ingest.screening.artefact import ArtefactText, read_artefact
@@ -32,7 +33,6 @@ from ingest.screening.labels import category_label
 from ingest.screening.lexicon import Matcher
 from ingest.screening.pii import find_pii
 from ingest.screening.sensitive import SECRET, find_sensitive
-from minyi.errors import ConfidentialityError
 
 REDACTED = "［密级标志已隐去］"
 

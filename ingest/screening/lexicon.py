@@ -20,8 +20,8 @@ from pathlib import Path
 
 import ahocorasick
 
+from common.errors import ConfigError, describe_os_error
 from ingest.screening.fold import Folded, fold_term
-from minyi.errors import ConfigError, describe_os_error
 
 DEFAULTS = Path(__file__).parent / "lexicons"
 DEFAULT_LEXICONS = (DEFAULTS / "secret.txt", DEFAULTS / "topics.txt")
