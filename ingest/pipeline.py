@@ -162,6 +162,28 @@ class Pipeline:
         slot.job = self.workers.submit(entry.path, entry.rel, self.options, self.data_root)
         return slot.job
 
+    # -- the watcher's facade: it takes, collects and commits one file at a time --------
+
+    @property
+    def capacity(self) -> int:
+        """How many files can be read at once."""
+        return self.workers.capacity
+
+    @property
+    def inline(self) -> bool:
+        """Whether files are read in this process (no worker processes)."""
+        return self.workers.processes == 1
+
+    def warm(self) -> None:
+        """Start the readers now, so the first files dropped do not wait for them."""
+        self.workers.warm()
+
+    def collect(self, slot: Slot) -> FileResult:
+        """The result of ``read(slot)``, once there (a broken pool is dealt with)."""
+        self._finish(slot)
+        assert slot.result is not None
+        return slot.result
+
     def _finish(self, slot: Slot) -> Slot:
         if slot.job is not None:
             slot.result = self.workers.result(slot.job, slot.entry.rel)

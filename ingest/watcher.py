@@ -17,6 +17,11 @@ job does not hold up the text files behind it; images wait outside the pool
 while as many as it has readers are being read, so a text file dropped with a
 hundred photos waits for one page at most. Completion (original removed, 回执
 written) runs in a process of its own beside the readers.
+
+Where each file stands is in one table, ``Watcher._hand`` (relative path →
+``InHand``), from the moment it has settled and is taken until its completion is
+recorded; its ``Stage`` is the journal's own vocabulary. Before that the settle
+tracker follows the file (``ingest.settle``: its own clock-driven record).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import os
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import (
     CancelledError,
@@ -39,34 +45,52 @@ from concurrent.futures import (
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from common.errors import DiskFullError
+from ingest.completion import Completion, finish
 from ingest.detect import detect
-from ingest.options import IngestOptions, WatchOptions
+from ingest.options import WatchOptions
 from ingest.pipeline import Pipeline, Slot
-from ingest.reader import FileResult, sha256_file
+from ingest.reader import FileResult
 from ingest.receipt import Receipt
 from ingest.record import Record, printable
 from ingest.screening.gate import Gate
 from ingest.settle import SettleTracker
-from ingest.slip import write_failure, write_slip
+from ingest.slip import write_failure
 from ingest.walk import Entry, display, ignore_reason, not_regular, open_regular, scan
-from ingest.workers import Job, process_pool
+from ingest.watch_events import choose_mode, observe
+from ingest.workers import process_pool
 
 log = logging.getLogger(__name__)
 
-NETWORK_FS = frozenset(
-    {"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9p", "vboxsf", "davfs"}
-)
 _BEAT = 5.0
 
 
+class Stage(StrEnum):
+    """Where a file in hand stands; the last three are also the journal's stages."""
+
+    QUEUED = "queued"  # an image waiting for a reader to fall free
+    READING = "reading"  # with a reader
+    COMMITTED = "committed"  # registered; its original is being removed, its 回执 written
+    RETRY = "retry"  # failed for a passing reason (locked, permissions): tried again later
+    FAILED = "failed"  # retried too often: reported, left in the inbox
+
+
+_BUSY = (Stage.QUEUED, Stage.READING, Stage.COMMITTED)  # never taken again in these
+
+
 @dataclass
-class _InFlight:
-    slot: Slot
-    job: Job
+class InHand:
+    """One file in hand: its stage, and what that stage needs."""
+
+    path: Path
+    stage: Stage
+    image: bool = False
+    slot: Slot | None = None  # READING: what the pipeline reads and commits
+    seen: tuple[int, int] = (0, 0)  # QUEUED: size and mtime when it began to wait
+    next_try: float = 0.0  # RETRY: wall-clock time of the next attempt
 
 
 @dataclass
@@ -81,20 +105,14 @@ class Watcher:
     mode: str = "events"
     _events: queue.Queue[tuple[str, str, bool]] = field(default_factory=queue.Queue, init=False)
     _done: queue.SimpleQueue[str] = field(default_factory=queue.SimpleQueue, init=False)  # reads
+    # Every file in hand, by its (displayed) relative path: the one record of where it is.
+    _hand: dict[str, InHand] = field(default_factory=dict, init=False)
+    # Two indexes into it, kept so a turn costs nothing per file in hand: queued images in
+    # the order they began to wait, and how many images readers have.
+    _waiting: deque[str] = field(default_factory=deque, init=False)
+    _images_reading: int = field(default=0, init=False)
+    _completions: list[Completion] = field(default_factory=list, init=False)
     _closed: list[str] = field(default_factory=list, init=False)  # completed, row not dropped
-    _flying: dict[str, _InFlight] = field(default_factory=dict, init=False)
-    # Completions handed on: (the files' paths, their future, the arguments to redo them).
-    _finished: list[tuple[list[str], Future[list[tuple[int, str]]], tuple[Any, ...]]] = field(
-        default_factory=list, init=False
-    )
-    _held: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)  # retry/failed
-    # Committed, original not yet removed: a late event or a rescan must not take it again.
-    _finishing: set[str] = field(default_factory=set, init=False)
-    # Images wait here for a reader: their OCR takes seconds, and no more of them are
-    # handed to the pool than it has readers, so a text file dropped with a hundred
-    # scans waits for one page at most, not for all of them. Values: (size, mtime_ns).
-    _queued: dict[Path, tuple[int, int]] = field(default_factory=dict, init=False)
-    _reading_images: set[str] = field(default_factory=set, init=False)
     _paths: dict[str, Path] = field(default_factory=dict, init=False)  # names not in Unicode
     _full_pauses: int = field(default=0, init=False)  # waits for a full disk so far
     _said: set[str] = field(default_factory=set, init=False)  # unreadable folders logged
@@ -112,7 +130,7 @@ class Watcher:
 
     def run(self, stop: threading.Event) -> None:
         self.pipeline.start()
-        self.pipeline.workers.warm()
+        self.pipeline.warm()
         self._finishing_pool().submit(os.getpid).result()  # started now, not with the first file
         self.mode = choose_mode(self.inbox, self.options.mode)
         observer = self._observe()
@@ -121,7 +139,7 @@ class Watcher:
         started = _now()
         log.info("开始监视 %s（%s）", self.inbox, self.mode)
         self._recover()
-        last_scan = last_beat = -1e9
+        last_scan = last_beat = last_retry = -1e9
         crash: str | None = None
         try:
             while not stop.is_set():
@@ -134,7 +152,9 @@ class Watcher:
                         self._rescan()
                         last_scan = now
                     self._drain_events()
-                    self._retry_due()
+                    if now - last_retry >= 1.0:
+                        self._retry_due()
+                        last_retry = now
                     for path in self.tracker.ready():
                         self._take(path)
                     self._take_queued()
@@ -151,7 +171,7 @@ class Watcher:
             # Graceful stop: files being read are finished and committed; the rest
             # stay in the inbox for the next start.
             with _unless_disk_full():
-                while self._flying:
+                while self.in_stage(Stage.READING):
                     self._collect(block=1.0)
                 self._close_rows(wait=True)
             self._writer.shutdown(wait=True)
@@ -174,47 +194,18 @@ class Watcher:
         stop.wait(pause)
         return -1e9
 
+    def in_stage(self, *stages: Stage) -> list[str]:
+        """The files in hand at these stages (in the order they were taken)."""
+        return [rel for rel, hand in self._hand.items() if hand.stage in stages]
+
     def _beat(self, started: str, stopped: bool = False, error: str | None = None) -> None:
         """The heartbeat ``minyi status`` reads, with the number of files in hand."""
-        busy = 0 if stopped else len(self._flying) + len(self._queued) + len(self._finishing)
+        busy = 0 if stopped else len(self.in_stage(*_BUSY))
         mode = ("crashed" if error else "stopped") if stopped else self.mode
         self.registry.beat("watch", os.getpid(), mode, self.source, started, _now(), busy, error)
 
     def _observe(self):  # type: ignore[no-untyped-def]
-        from watchdog import events as events_mod
-        from watchdog.events import FileSystemEventHandler
-        from watchdog.observers import Observer
-        from watchdog.observers.polling import PollingObserver
-
-        events = self._events
-
-        class Handler(FileSystemEventHandler):
-            def on_any_event(self, event):  # type: ignore[no-untyped-def]
-                kind = event.event_type
-                target = getattr(event, "dest_path", "") or event.src_path
-                events.put((kind, os.fsdecode(target), event.is_directory))
-
-        handler = Handler()
-        # Only what the settle logic uses: opens and no-write closes (our own reading of
-        # every file), folder "modified" and file "modified" (every written chunk; the
-        # settle logic looks again before it takes a file) are not even asked of inotify.
-        wanted = [
-            events_mod.FileCreatedEvent, events_mod.DirCreatedEvent, events_mod.FileClosedEvent,
-            events_mod.FileMovedEvent, events_mod.DirMovedEvent, events_mod.FileDeletedEvent,
-            events_mod.DirDeletedEvent,
-        ]  # fmt: skip
-        if self.mode == "events":
-            try:
-                observer = Observer()
-                observer.schedule(handler, str(self.inbox), recursive=True, event_filter=wanted)
-                observer.start()
-                return observer
-            except OSError as exc:  # e.g. the inotify watch limit: poll instead
-                log.warning("收不到文件事件（%s），改用轮询方式", exc)
-                self.mode = "polling"
-        observer = PollingObserver(timeout=self.options.poll)
-        observer.schedule(handler, str(self.inbox), recursive=True, event_filter=wanted)
-        observer.start()
+        observer, self.mode = observe(self.inbox, self.mode, self.options.poll, self._events)
         return observer
 
     def _drain_events(self) -> None:
@@ -272,14 +263,13 @@ class Watcher:
         )
 
     def _consider(self, path: Path, arrived: bool = False) -> None:
-        rel = self._rel(path)
-        if rel in self._flying or rel in self._finishing or path in self._queued:
+        hand = self._hand.get(self._rel(path))
+        if hand is not None and (
+            hand.stage in _BUSY
+            or (hand.stage is Stage.RETRY and hand.next_try > time.time())
+            or hand.stage is Stage.FAILED  # reported; tried again when it changes or on restart
+        ):
             return
-        row = self._held.get(rel)
-        if row and row["stage"] == "retry" and row["next_try"] > time.time():
-            return
-        if row and row["stage"] == "failed":
-            return  # reported; tried again when the file changes or the watcher restarts
         if arrived:
             self.tracker.closed(path)
         else:
@@ -289,58 +279,60 @@ class Watcher:
 
     def _take(self, path: Path) -> None:
         rel = self._rel(path)
-        if rel in self._flying or rel in self._finishing or path in self._queued:
+        held = self._hand.get(rel)
+        if held is not None and held.stage in _BUSY:
             return
         image = _is_image(path)
         if image is None:
             return  # gone
-        if image and len(self._reading_images) >= self.pipeline.workers.capacity:
+        if image and self._images_reading >= self.pipeline.capacity:
             try:
                 st = path.stat()
             except OSError:
                 return  # gone meanwhile
-            self._queued[path] = (st.st_size, st.st_mtime_ns)
+            self._hand[rel] = InHand(path, Stage.QUEUED, image=True,
+                                     seen=(st.st_size, st.st_mtime_ns))  # fmt: skip
+            self._waiting.append(rel)
             return
         # No journal row is needed before the commit: a file still in the inbox after a
         # crash is simply taken again. A failed file that changed starts over.
-        row = self._held.pop(rel, None)
-        if row is not None and row["stage"] == "failed":
+        self._hand.pop(rel, None)
+        if held is not None and held.stage is Stage.FAILED:
             self.registry.journal_drop(rel)
         slot = Slot(Entry(path, rel), journal=rel)
         if self.pipeline.known(slot):  # seen before: no need to parse it
             self._commit(slot)
+            return
+        job = self.pipeline.read(slot)
+        self._hand[rel] = InHand(path, Stage.READING, image=image, slot=slot)
+        self._images_reading += image
+        if job.future is None:  # read inline: done already
+            self._done.put(rel)
         else:
-            job = self.pipeline.read(slot)
-            self._flying[rel] = _InFlight(slot, job)
-            if image:
-                self._reading_images.add(rel)
-            if job.future is None:  # read inline: done already
-                self._done.put(rel)
-            else:
-                job.future.add_done_callback(functools.partial(self._read_done, rel))
+            job.future.add_done_callback(functools.partial(self._read_done, rel))
 
     def _read_done(self, rel: str, _: Future[FileResult]) -> None:
         self._done.put(rel)  # in the pool's thread: only the queue is touched
 
     def _take_queued(self) -> None:
         """Hand waiting images on as readers fall free; one changed meanwhile settles again."""
-        while self._queued and len(self._reading_images) < self.pipeline.workers.capacity:
-            path, seen = next(iter(self._queued.items()))
-            del self._queued[path]
+        while self._waiting and self._images_reading < self.pipeline.capacity:
+            rel = self._waiting.popleft()
+            hand = self._hand.get(rel)
+            if hand is None or hand.stage is not Stage.QUEUED:
+                continue
+            del self._hand[rel]
             try:
-                st = path.stat()
+                st = hand.path.stat()
             except OSError:
                 continue  # removed while it waited
-            if (st.st_size, st.st_mtime_ns) == seen:
-                self._take(path)
+            if (st.st_size, st.st_mtime_ns) == hand.seen:
+                self._take(hand.path)
             else:
-                self.tracker.observe(path)
+                self.tracker.observe(hand.path)
 
     def _collect(self, block: float) -> None:
         """Commit whatever the workers have finished, in the order they finish."""
-        if not self._flying:
-            time.sleep(block)
-            return
         # Reads announce themselves on a queue as they end: waiting on all the futures
         # in flight instead cost a pass over every one of them (thousands after a
         # folder is dropped) at each turn.
@@ -353,19 +345,19 @@ class Watcher:
                 done.append(self._done.get_nowait())
             except queue.Empty:
                 break
-        # All of them leave the flight table first: should a commit below fail (a full
-        # disk), none is left "in flight" for ever; each is still in the inbox and is
-        # taken again by the next scan.
-        flights = [(rel, self._flying.pop(rel)) for rel in done]
-        self._reading_images.difference_update(done)
+        # All of them leave the table first: should a commit below fail (a full disk),
+        # none is left "reading" for ever; each is still in the inbox and is taken again
+        # by the next scan.
+        read = [(rel, self._hand.pop(rel)) for rel in done]
+        self._images_reading -= sum(hand.image for _, hand in read)
         finished: list[Slot] = []
-        for rel, flight in flights:
-            result = self.pipeline.workers.result(flight.job, rel)
+        for rel, hand in read:
+            assert hand.slot is not None
+            result = self.pipeline.collect(hand.slot)
             if result.transient:
                 self._transient(rel, result.error or "")
                 continue
-            flight.slot.result = result
-            finished.append(flight.slot)
+            finished.append(hand.slot)
         if not finished:
             return
         # Everything finished by now is committed in one transaction: one disk sync
@@ -402,8 +394,9 @@ class Watcher:
         args = (self.inbox, self.pipeline.data_root, self.outbox, real, self.pipeline.options)
         future = self._finishing_pool().submit(finish, *args)
         rels = [rel for rel, _, _ in committed]
-        self._finishing.update(rels)  # displayed names, as everywhere in this process
-        self._finished.append((rels, future, args))
+        for rel in rels:  # a late event or a rescan must not take them again meanwhile
+            self._hand[rel] = InHand(self._real(rel), Stage.COMMITTED)
+        self._completions.append(Completion(rels, future, args))
 
     def _finishing_pool(self) -> Executor:
         """Where committed files are completed: one process beside the readers.
@@ -414,7 +407,7 @@ class Watcher:
         hundred scans' OCR), and two readers writing 回执 at once contended for the
         folder's lock. Inline reading (one process) completes in threads.
         """
-        if self.pipeline.workers.processes == 1:
+        if self.pipeline.inline:
             return self._writer
         if self._finisher is None:
             self._finisher = process_pool(1)
@@ -426,23 +419,26 @@ class Watcher:
         the idempotent completion."""
         done: list[str] = []
         pending = []
-        for rels, future, args in self._finished:
-            if not (wait or future.done()):
-                pending.append((rels, future, args))
+        for completion in self._completions:
+            if not (wait or completion.future.done()):
+                pending.append(completion)
                 continue
             try:
-                notes = future.result()
+                notes = completion.future.result()
             except (BrokenProcessPool, CancelledError):  # the pool broke: finish them here
                 if self._finisher is not None:
                     self._finisher.shutdown(wait=False)  # a new one for what follows
                     self._finisher = None
-                notes = finish(*args)
+                notes = finish(*completion.args)
             for level, note in notes:
                 if note:
                     log.log(level, "%s", note)
-            done += rels
-        self._finished = pending
-        self._finishing.difference_update(done)
+            done += completion.rels
+        self._completions = pending
+        for rel in done:
+            hand = self._hand.get(rel)
+            if hand is not None and hand.stage is Stage.COMMITTED:
+                del self._hand[rel]
         # (result() above re-raises if a receipt could not be written.)
         self._closed += done
         if wait:
@@ -459,41 +455,49 @@ class Watcher:
     def _transient(self, rel: str, error: str) -> None:
         row = self.registry.journal(rel) or {"attempts": 0}
         attempts = int(row["attempts"]) + 1
+        path = self._real(rel)
         if attempts >= self.options.retries:
-            self.registry.journal_set(rel, "failed", _now(), attempts=attempts, error=error)
+            self.registry.journal_set(rel, Stage.FAILED, _now(), attempts=attempts, error=error)
+            self._hand[rel] = InHand(path, Stage.FAILED)
             write_failure(self.outbox, rel, error, attempts, _now(), self._gate())
             log.error("「%s」多次处理失败（%s），留在收件箱中", printable(rel), error)
             return
         delay = min(600.0, self.options.backoff * 2 ** (attempts - 1))
-        self.registry.journal_set(rel, "retry", _now(), attempts=attempts, error=error,
-                                  next_try=time.time() + delay)  # fmt: skip
+        next_try = time.time() + delay
+        self.registry.journal_set(rel, Stage.RETRY, _now(), attempts=attempts, error=error,
+                                  next_try=next_try)  # fmt: skip
+        self._hand[rel] = InHand(path, Stage.RETRY, next_try=next_try)
         log.warning("「%s」：%s；%.0f 秒后重试", printable(rel), error, delay)
 
     def _retry_due(self) -> None:
-        # The only journal rows that exist before a commit are retries and failures;
-        # read them once per turn rather than once per file seen.
-        self._held = {row["path"]: row for row in self.registry.journal_rows("retry", "failed")}
-        for row in self._held.values():
-            if row["stage"] != "retry":
+        """Retries whose time has come settle again (once a second: a pass over the table)."""
+        now = time.time()
+        for rel in self.in_stage(Stage.RETRY):
+            hand = self._hand[rel]
+            if hand.next_try > now:
                 continue
-            if row["next_try"] <= time.time() and row["path"] not in self._flying:
-                path = self._real(row["path"])
-                if path.exists():
-                    self.tracker.observe(path)
-                else:
-                    self.registry.journal_drop(row["path"])
+            if hand.path.exists():
+                self.tracker.observe(hand.path)
+            else:  # handed back and gone meanwhile
+                del self._hand[rel]
+                self.registry.journal_drop(rel)
 
     def _recover(self) -> None:
-        """Finish what a previous run committed but did not complete."""
-        rows = self.registry.journal_rows("committed")
+        """Finish what a previous run committed but did not complete; take up its retries
+        (failures too: a restart tries them once more)."""
+        rows = self.registry.journal_rows(Stage.COMMITTED)
         if rows:
             self._complete([(row["path"], *self.registry.receipt(row["receipt"])) for row in rows])
         self._close_rows(wait=True)
-        for row in self.registry.journal_rows("failed"):
-            if not self._real(row["path"]).exists():
-                self.registry.journal_drop(row["path"])  # handed back and gone meanwhile
-            elif row["stage"] == "failed":
-                self.registry.journal_set(row["path"], "retry", _now(), next_try=0)
+        for row in self.registry.journal_rows(Stage.RETRY, Stage.FAILED):
+            rel, path = row["path"], self._real(row["path"])
+            if not path.exists():
+                self.registry.journal_drop(rel)  # handed back and gone meanwhile
+                continue
+            if row["stage"] == Stage.FAILED:
+                self.registry.journal_set(rel, Stage.RETRY, _now(), next_try=0)
+            next_try = 0.0 if row["stage"] == Stage.FAILED else float(row["next_try"])
+            self._hand[rel] = InHand(path, Stage.RETRY, next_try=next_try)
 
     def _rel(self, path: Path) -> str:
         raw = path.relative_to(self.inbox).as_posix()
@@ -516,66 +520,6 @@ def _unless_disk_full() -> Iterator[None]:
         log.error("%s", exc.message)
 
 
-def choose_mode(inbox: Path, wanted: str) -> str:
-    """ "events" or "polling": polling where file events do not arrive (network shares)."""
-    if wanted in ("events", "polling"):
-        return wanted
-    return "polling" if filesystem_type(inbox) in NETWORK_FS else "events"
-
-
-def filesystem_type(path: Path) -> str:
-    """The file-system type of the mount holding ``path`` (Linux), or ""."""
-    best, kind = "", ""
-    try:
-        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return ""
-    target = str(path.resolve())
-    for line in mounts:
-        parts = line.split()
-        if (
-            len(parts) >= 3
-            and (target == parts[1] or target.startswith(parts[1].rstrip("/") + "/"))
-            and len(parts[1]) > len(best)
-        ):
-            best, kind = parts[1], parts[2]
-    return kind
-
-
-def finish(inbox: Path, data_root: Path, outbox: Path,
-           committed: list[tuple[str, Receipt, Record | None]],
-           options: IngestOptions) -> list[tuple[int, str]]:  # fmt: skip
-    """Complete committed files: see :func:`finish_one`; what to log, file by file."""
-    gate = Gate.for_options(options)
-    return [finish_one(inbox, data_root, outbox, *item, gate) for item in committed]
-
-
-def finish_one(inbox: Path, data_root: Path, outbox: Path, rel: str, receipt: Receipt,
-               record: Record | None, gate: Gate) -> tuple[int, str]:  # fmt: skip
-    """Take the original out of the inbox once its kept copy is verified; write the 回执.
-
-    Runs in the completing process: returns what the watcher should log (a level and a
-    message, "" when all went as it should), since that process has no log file.
-    """
-    path = inbox / rel
-    kept = data_root / receipt.stored_as if receipt.stored_as else None
-    level, note = logging.INFO, ""
-    if path.exists():
-        if kept is None or not kept.exists() or _sha(kept) != receipt.sha256:
-            level, note = (
-                logging.ERROR,
-                f"「{printable(rel)}」的原件副本缺失或不一致，原件留在收件箱中",
-            )
-        elif _sha(path) != receipt.sha256:
-            # Replaced by a new version meanwhile: a new arrival, found by the next scan.
-            note = f"「{printable(display(rel))}」处理期间被改动，将作为新文件重新处理"
-        else:
-            path.unlink()
-            _remove_empty_parents(path.parent, inbox)
-    write_slip(outbox, receipt, record, gate)
-    return level, note
-
-
 def _is_image(path: Path) -> bool | None:
     """Whether the file's bytes are an image (read by OCR); None when it is gone.
 
@@ -589,20 +533,6 @@ def _is_image(path: Path) -> bool | None:
     except OSError:
         return False
     return detect(head).is_image
-
-
-def _sha(path: Path) -> str:
-    return sha256_file(path)[0]
-
-
-def _remove_empty_parents(folder: Path, inbox: Path) -> None:
-    """A folder moved in is emptied file by file; remove it when nothing is left."""
-    while folder != inbox and folder.is_relative_to(inbox):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def _now() -> str:

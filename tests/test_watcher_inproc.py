@@ -11,10 +11,12 @@ from pathlib import Path
 from flaky_reader import locked_twice, slow_scans
 from rich.console import Console
 
+from ingest.completion import Completion
 from ingest.options import IngestOptions, WatchOptions
 from ingest.pipeline import Pipeline
 from ingest.registry import Registry
-from ingest.watcher import Watcher, choose_mode, filesystem_type
+from ingest.watch_events import choose_mode, filesystem_type
+from ingest.watcher import Stage, Watcher
 from ingest.workers import Workers
 from minyi.service import print_status
 
@@ -98,7 +100,7 @@ def test_a_broken_pool_finishes_the_file_in_the_watcher(tmp_path: Path, monkeypa
         monkeypatch.setattr(watcher_module, "finish", lambda *args: done.append(args) or [(20, "")])
         broken: Future[list[tuple[int, str]]] = Future()
         broken.set_exception(BrokenProcessPool("worker died"))
-        watcher._finished.append((["a.txt"], broken, ("x", "a.txt")))
+        watcher._completions.append(Completion(["a.txt"], broken, ("x", "a.txt")))
         watcher._close_rows(wait=True)
         assert done == [("x", "a.txt")]  # finished here, with the same arguments
         assert registry.journal("a.txt") is None  # and its journal row closed
@@ -128,7 +130,8 @@ def test_a_file_being_finished_is_not_taken_again(tmp_path: Path, monkeypatch) -
             watcher._consider(path)  # a rescan sees it
             assert len(watcher.tracker) == 0
             watcher._take(path)  # a late event makes it ready
-            assert not watcher._flying and len(watcher._finished) == 1
+            assert watcher.in_stage(Stage.READING) == [] and len(watcher._completions) == 1
+            assert watcher.in_stage(Stage.COMMITTED) == ["a.txt"]  # one record, one stage
         finally:
             gate.set()
             watcher._close_rows(wait=True)
@@ -228,10 +231,11 @@ def test_a_waiting_image_that_changes_settles_again(tmp_path: Path) -> None:
     with Registry.open(tmp_path / "data" / "r.sqlite3") as registry:
         pipeline = Pipeline(registry, tmp_path / "data", IngestOptions(), Workers(1))
         watcher = Watcher(pipeline, inbox, tmp_path / "outbox", WatchOptions(mode="polling"))
-        watcher._reading_images.add("another.png")  # the only reader is busy with an image
+        watcher._images_reading = 1  # the only reader is busy with an image
         watcher._take(changed)
         watcher._take(removed)
-        assert list(watcher._queued) == [changed, removed] and not watcher._flying
+        assert watcher.in_stage(Stage.QUEUED) == ["changed.png", "removed.png"]
+        assert watcher.in_stage(Stage.READING) == []
         watcher._consider(changed)  # a rescan meanwhile: it is waiting already
         assert len(watcher.tracker) == 0
         watcher._beat("2026-11-26T09:00:00+08:00")
@@ -243,8 +247,8 @@ def test_a_waiting_image_that_changes_settles_again(tmp_path: Path) -> None:
         assert "处理中" in status and "运行中" in status
         Image.new("L", (30, 30), 0).save(changed)  # rewritten while it waited
         removed.unlink()
-        watcher._reading_images.clear()
+        watcher._images_reading = 0
         watcher._take_queued()
-        assert not watcher._queued and not watcher._flying
+        assert watcher.in_stage(Stage.QUEUED, Stage.READING) == []
         assert len(watcher.tracker) == 1  # the changed one settles again; the removed is gone
         watcher._writer.shutdown()
