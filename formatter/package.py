@@ -60,6 +60,7 @@ def sha256(path: Path) -> str:
 def staged(folder: Path) -> Iterator[Path]:
     """A hidden folder to write into; on success it replaces ``folder`` whole."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(folder)
     stage = folder.with_name(f".{folder.name}.rendering-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
@@ -73,6 +74,29 @@ def staged(folder: Path) -> Iterator[Path]:
         folder.rename(old)
     stage.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_leftovers(folder: Path) -> None:
+    """What a render killed midway left beside ``folder``: its stage is removed, and an
+    issue folder it had moved aside (killed between the two renames) is put back."""
+    for leftover in folder.parent.glob(f".{folder.name}.*-*"):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or _alive(int(pid)) or not kind.endswith((".rendering", ".old")):
+            continue
+        if kind.endswith(".old") and not folder.exists():
+            leftover.rename(folder)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_zip(target: Path, members: dict[str, Path]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -285,3 +286,24 @@ def test_html_preview_shows_the_issue_and_escapes_text(tmp_path: Path) -> None:
                      '<span class="heading1">一、基本情况</span>'):  # fmt: skip
         assert expected in html, expected
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_killed_render_leaves_nothing_behind_at_the_next_render(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from formatter.package import clean_leftovers
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    year = tmp_path / "2026"
+    (year / f".第3期.rendering-{dead}").mkdir(parents=True)  # killed while writing
+    (year / f".第3期.old-{dead}").mkdir()  # killed between moving the old folder aside…
+    (year / f".第3期.old-{dead}" / "manifest.json").write_text("{}", encoding="utf-8")
+    (year / f".第4期.rendering-{os.getpid()}").mkdir()  # a render still running: left alone
+    clean_leftovers(year / "第3期")
+    assert sorted(p.name for p in year.iterdir()) == [f".第4期.rendering-{os.getpid()}", "第3期"]
+    assert (year / "第3期" / "manifest.json").exists()  # …and putting the new one in place
+    result = Renderer(Template(), None).render(issue(item(1, PARAGRAPH)), tmp_path,
+                                               RenderPlan(pdf=False), CHECK)  # fmt: skip
+    assert result.folder == year / "第3期" and not list(year.glob(".第3期.*"))
