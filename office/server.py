@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from typing import Any
@@ -84,8 +85,10 @@ def _convert(desktop: Any, request: dict[str, Any]) -> None:
 
 
 def _die_with_parent() -> None:
-    """SIGTERM when the minyi process that started this server ends, however it ends
-    (Linux PR_SET_PDEATHSIG); the handler below then takes soffice down too."""
+    """This server, and soffice with it, end when the minyi process that started it ends,
+    however it ends. Linux sends SIGTERM then (PR_SET_PDEATHSIG), whose handler below
+    cleans up, but a handler waits while a conversion blocks in a UNO call: a watch
+    thread takes the whole process group down at once instead."""
     parent = os.getppid()
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
@@ -93,6 +96,15 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != parent or parent == 1:
         sys.exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _stop(signum: int, frame: Any) -> None:

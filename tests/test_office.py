@@ -175,11 +175,16 @@ def test_kill_9_leaves_no_worker_or_libreoffice_behind(
     for n in range(6):
         shutil.copy(legacy["doc"], inbox / f"{n}.doc")
         samples.make_docx(inbox / f"{n}.docx", [f"关于第{n}件事的建议", *DOC[1:]])
+    # An issue ready to render (its PDF needs LibreOffice), in a data folder of its own.
+    (tmp_path / "minyi.toml").write_text('issue_unit = "政协某某县委员会办公室"\n', "utf-8")
+    assert run_minyi("process", "inbox", "--data", "d3", cwd=tmp_path).returncode == 0
+    number = run_minyi("issue", "new", "--data", "d3", "--items", "2026-0002", cwd=tmp_path)
     mark = f"minyi-test-{uuid.uuid4().hex}"
     env = {**os.environ, "KILL9_TEST_RUN": mark}  # not MINYI_*: settings read those
     for command in (
         ["process", "inbox", "--workers", "2"],
         ["watch", "--data", "d2", "--outbox", "o2"],
+        ["issue", "render", number.stdout.strip(), "--data", "d3"],
     ):
         child = subprocess.Popen([sys.executable, "-m", "minyi", *command], cwd=tmp_path, env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
