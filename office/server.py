@@ -108,7 +108,12 @@ def _die_with_parent() -> None:
 
 
 def _stop(signum: int, frame: Any) -> None:
-    sys.exit(1)  # runs the finally below
+    """Told to stop (or the parent died): everything in this group goes now. Not an
+    exception unwinding to a ``finally``: it could land between starting soffice and the
+    ``try`` that cleans it up."""
+    if os.getpgrp() == os.getpid():
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os._exit(1)
 
 
 def main() -> None:

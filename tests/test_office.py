@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -118,21 +119,29 @@ def test_per_file_conversion_still_works(legacy: dict[str, Path]) -> None:
         office.close()
 
 
-def _soffice_pids(home: str) -> list[int]:
-    """soffice processes (not the minyi server) started with this converter's profile."""
-    found = []
+def _processes() -> Iterator[tuple[int, list[bytes], bytes]]:
+    """(pid, command line, environment) of every live process this user may read."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
+            if (entry / "stat").read_text().split(") ")[-1].split()[0] == "Z":
+                continue  # a zombie: already dead, waiting for its parent
             command = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes()
         except OSError:
             continue
-        if any(home.encode() in part for part in command) and not any(
-            part.endswith(b"server.py") for part in command
-        ):
-            found.append(int(entry.name))
-    return found
+        yield int(entry.name), command, environ
+
+
+def _soffice_pids(home: str) -> list[int]:
+    """soffice processes (not the minyi server) started with this converter's profile."""
+    return [
+        pid
+        for pid, command, _ in _processes()
+        if any(home.encode() in part for part in command)
+        and not any(part.endswith(b"server.py") for part in command)
+    ]
 
 
 def test_a_broken_bridge_is_replaced_and_the_file_tried_again(legacy: dict[str, Path]) -> None:
@@ -201,50 +210,8 @@ def test_kill_9_leaves_no_worker_or_libreoffice_behind(
 
 def _marked(mark: str) -> list[str]:
     """Command lines of live processes whose environment carries ``mark``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if mark.encode() in (entry / "environ").read_bytes():
-                state = (entry / "stat").read_text().split(") ")[-1].split()[0]
-                if state != "Z":
-                    found.append(
-                        (entry / "cmdline")
-                        .read_bytes()
-                        .replace(b"\0", b" ")
-                        .decode(errors="replace")
-                    )
-        except OSError:
-            continue
-    return found
-
-
-COMMENTED_RTF = (
-    r"{\rtf1\ansi\deff0{\fonttbl{\f0 Times New Roman;}}"
-    r"{\*\atnid JD}{\*\atnauthor John Doe}"
-    "\nSome text {\\*\\atrfstart 1}commented{\\*\\atrfend 1}{\\chatn{\\*\\annotation{\\*\\atnref 1}"
-    r"{\*\atndate 0}\pard\plain Comment text here.}} more text.\par"
-    "\nSecond paragraph with {\\chatn{\\*\\annotation\\pard\\plain another comment}} marks.\\par\n}"
-)
-
-
-def test_one_file_that_breaks_libreoffice_does_not_fail_the_rest(legacy: dict[str, Path],
-                                                                 tmp_path: Path) -> None:  # fmt: skip
-    """An RTF with comments (as in Apache Tika's test files) disposes LibreOffice 7.4's UNO
-    bridge; every later legacy file of the batch used to be rejected."""
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "0-批注.rtf").write_text(COMMENTED_RTF, encoding="ascii")
-    for n, ext in enumerate(("doc", "rtf", "odt", "wps"), start=1):
-        (inbox / f"{n}-旧格式.{ext}").write_bytes(legacy[ext].read_bytes())
-    lines: dict[str, dict] = {}
-    with Registry.open(tmp_path / "d" / "r.sqlite3") as registry, Workers(1) as workers:
-        Pipeline(registry, tmp_path / "d", IngestOptions(), workers).process(
-            inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec, GATE))
-        )
-    for name, line in lines.items():
-        if not name.startswith("0-"):
-            assert line["status"] == "ok", (name, line["error"])
-    first = lines["0-批注.rtf"]
-    assert first["status"] == "ok" or "LibreOffice" in first["error"]
+    return [
+        b" ".join(command).decode(errors="replace")
+        for _, command, environ in _processes()
+        if mark.encode() in environ
+    ]
