@@ -27,7 +27,7 @@ from ingest.record import Record, Status, printable
 from ingest.registry import AlreadyRegisteredError, Registry
 from ingest.screening.dedup import DuplicateIndex
 from ingest.screening.index import IndexEntry
-from ingest.screening.policy import decide
+from ingest.screening.policy import SECRET, decide
 from ingest.walk import Entry, scan
 from ingest.workers import Job, Workers
 
@@ -226,8 +226,8 @@ class Pipeline:
             return self._duplicate(base, *found, journal=journal)
         assert result.record is not None
         index = result.index
-        # The same text is the same submission, unless this copy hides something the first
-        # had not: a picture or an annotation with a finding is registered (and screened).
+        # The same text is the same submission, unless this copy hides a mark the first had
+        # not (in a picture, an annotation, its name): that one is registered and screened.
         if (index and index.text_hash and not _found_outside_text(result.record)
                 and (same := self.registry.find_text_hash(index.text_hash))):  # fmt: skip
             return self._duplicate(base, *same, own_copy=True, journal=journal)
@@ -281,5 +281,6 @@ class Pipeline:
 
 
 def _found_outside_text(record: Record) -> bool:
-    """Whether screening found something in a picture, annotation or form field."""
-    return any(f.kind == "sensitive" and f.start is None for f in record.findings)
+    """Whether screening found a 密级 mark outside the text: in a picture, an annotation,
+    a form field or the file's name (the same text with a mark there is not the same)."""
+    return any(f.category == SECRET and f.start is None for f in record.findings)
