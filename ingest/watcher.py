@@ -104,7 +104,10 @@ class Watcher:
     clock: Callable[[], float] = time.monotonic
     mode: str = "events"
     _events: queue.Queue[tuple[str, str, bool]] = field(default_factory=queue.Queue, init=False)
-    _done: queue.SimpleQueue[str] = field(default_factory=queue.SimpleQueue, init=False)  # reads
+    # Reads announce their end here. A queue.Queue, not a SimpleQueue: CPython 3.11's
+    # SimpleQueue.get(timeout) can wait for ever when a signal (SIGTERM) interrupts it
+    # near the end of its timeout (the recomputed timeout goes negative: "no limit").
+    _done: queue.Queue[str] = field(default_factory=queue.Queue, init=False)
     # Every file in hand, by its (displayed) relative path: the one record of where it is.
     _hand: dict[str, InHand] = field(default_factory=dict, init=False)
     # Two indexes into it, kept so a turn costs nothing per file in hand: queued images in

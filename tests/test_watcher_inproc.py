@@ -252,3 +252,35 @@ def test_a_waiting_image_that_changes_settles_again(tmp_path: Path) -> None:
         assert watcher.in_stage(Stage.QUEUED, Stage.READING) == []
         assert len(watcher.tracker) == 1  # the changed one settles again; the removed is gone
         watcher._writer.shutdown()
+
+
+PESTER = """
+import dataclasses, os, queue, random, signal, threading, time
+from ingest.watcher import Watcher
+done = {f.name: f for f in dataclasses.fields(Watcher)}["_done"].default_factory()
+signal.signal(signal.SIGUSR1, lambda s, f: None)
+def pester():
+    while True:
+        time.sleep(random.uniform(0.0005, 0.003))
+        os.kill(os.getpid(), signal.SIGUSR1)
+threading.Thread(target=pester, daemon=True).start()
+start = time.monotonic()
+while time.monotonic() - start < 3:
+    try:
+        done.get(timeout=0.002)
+    except queue.Empty:
+        pass
+print("returned")
+"""
+
+
+def test_the_read_queue_returns_while_signals_arrive() -> None:
+    """SIGTERM did not stop the watcher: CPython 3.11's SimpleQueue.get(timeout) can wait
+    for ever when a signal lands near the end of its timeout. The watcher waits on its
+    read queue in every turn, so that queue must return under a stream of signals."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", PESTER], capture_output=True, text=True,
+                            timeout=30)  # fmt: skip
+    assert result.stdout.strip() == "returned", result.stderr
