@@ -68,6 +68,8 @@ class IngestOptions:
     # the largest this many are read (0: none).
     max_pictures: int = 6
     office_timeout: float = 120
+    # Seconds one file may take to read (OCR of a long scan included) before it is given up.
+    file_timeout: float = 900
     paddle_det_model_dir: Path | None = None
     paddle_rec_model_dir: Path | None = None
 

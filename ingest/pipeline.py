@@ -178,6 +178,13 @@ class Pipeline:
         """Start the readers now, so the first files dropped do not wait for them."""
         self.workers.warm()
 
+    def give_up_overdue(self, slots: list[Slot]) -> None:
+        """Readings that ran past their time limit are given up (see ``Workers.expire``)."""
+        now = time.monotonic()
+        for slot in slots:
+            if slot.job is not None and slot.job.overdue(now):
+                self.workers.expire(slot.job)
+
     def collect(self, slot: Slot) -> FileResult:
         """The result of ``read(slot)``, once there (a broken pool is dealt with)."""
         self._finish(slot)

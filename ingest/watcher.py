@@ -157,6 +157,7 @@ class Watcher:
                     self._drain_events()
                     if now - last_retry >= 1.0:
                         self._retry_due()
+                        self.pipeline.give_up_overdue(self._reading())
                         last_retry = now
                     for path in self.tracker.ready():
                         self._take(path)
@@ -196,6 +197,9 @@ class Watcher:
         log.error("%s；%.0f 秒后重试，收件箱中的文件不受影响", exc.message, pause)
         stop.wait(pause)
         return -1e9
+
+    def _reading(self) -> list[Slot]:
+        return [h.slot for h in self._hand.values() if h.stage is Stage.READING and h.slot]
 
     def in_stage(self, *stages: Stage) -> list[str]:
         """The files in hand at these stages (in the order they were taken)."""

@@ -4,7 +4,9 @@ Reading is CPU-bound (parsing, later OCR), so batches use one process per core.
 Worker processes also isolate the batch from a parser that crashes outright on
 a hostile file: when the pool breaks, each file that was in flight is read
 again alone in a fresh process, so only the file that really crashes it is
-rejected, and the pool is rebuilt for the rest.
+rejected, and the pool is rebuilt for the rest. A file whose reading runs past
+``options.file_timeout`` is given up the same way: the readers are killed, the
+file is rejected (its bytes kept in quarantine) and the others are read again.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +39,28 @@ class Job:
     args: tuple[Path, str, IngestOptions, Path]
     future: Future[FileResult] | None = None
     done: FileResult | None = None
+    running_since: float | None = None  # when a reader was first seen to have it
+    timed_out: bool = False
+
+    @property
+    def limit(self) -> float:
+        return self.args[2].file_timeout
+
+    def overdue(self, now: float) -> bool:
+        """Whether its reading has run past the limit (counted from when it began)."""
+        if self.future is None or self.future.done():
+            return False
+        if self.running_since is None:
+            if self.future.running():
+                self.running_since = now
+            return False
+        return now - self.running_since > self.limit
+
+
+def _timed_out(job: Job) -> FileResult:
+    path, rel, _, data_root = job.args
+    reason = f"读取超时（超过 {job.limit:.0f} 秒），文件可能过大、损坏或是恶意构造的"
+    return quarantine_unread(path, rel, data_root, reason)
 
 
 class Workers:
@@ -71,6 +98,12 @@ class Workers:
         if job.done is not None:
             return job.done
         assert job.future is not None
+        while not job.future.done() and not job.timed_out:
+            wait_for([job.future], timeout=1.0)
+            if job.overdue(time.monotonic()):
+                self.expire(job)
+        if job.timed_out:
+            return _timed_out(job)
         try:
             return job.future.result()
         except (BrokenProcessPool, CancelledError):
@@ -78,13 +111,29 @@ class Workers:
             self._discard_pool()
             return self._isolated(job)
 
+    def expire(self, job: Job) -> None:
+        """Give a reading up: kill the readers (whatever the file does to them, it stops),
+        so the files they had are read again, and this one is rejected."""
+        log.warning("reading %s ran past %.0f s; readers stopped", job.args[1], job.limit)
+        job.timed_out = True
+        if self._pool is not None:
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.kill()
+            self._discard_pool()
+
     def _isolated(self, job: Job) -> FileResult:
-        with process_pool(1) as alone:
-            try:
-                return alone.submit(self.reader, *job.args).result()
-            except BrokenProcessPool:
-                path, rel, _, data_root = job.args
-                return quarantine_unread(path, rel, data_root, _CRASHED)
+        alone = process_pool(1)
+        try:
+            return alone.submit(self.reader, *job.args).result(timeout=job.limit)
+        except BrokenProcessPool:
+            path, rel, _, data_root = job.args
+            return quarantine_unread(path, rel, data_root, _CRASHED)
+        except FutureTimeout:
+            for process in list(getattr(alone, "_processes", {}).values()):
+                process.kill()
+            return _timed_out(job)
+        finally:
+            alone.shutdown(wait=False, cancel_futures=True)
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -51,6 +51,7 @@ class Settings:
     max_image_megapixels: int = 100
     max_pictures: int = 6
     office_timeout: int = 120
+    file_timeout: int = 900
     paddle_det_model_dir: Path | None = None
     paddle_rec_model_dir: Path | None = None
     # The watched inbox
@@ -122,6 +123,7 @@ class Settings:
             max_image_pixels=self.max_image_megapixels * 1_000_000,
             max_pictures=self.max_pictures,
             office_timeout=self.office_timeout,
+            file_timeout=self.file_timeout,
             paddle_det_model_dir=self.paddle_det_model_dir,
             paddle_rec_model_dir=self.paddle_rec_model_dir,
         )

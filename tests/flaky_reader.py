@@ -32,3 +32,10 @@ def slow_scans(path: Path, rel: str, options: IngestOptions, data_root: Path) ->
         if path.read_bytes().startswith(b"\x89PNG"):
             return quarantine_unread(path, rel, data_root, "测试：模拟的识别失败")
     return read_file(path, rel, options, data_root)
+
+
+def hangs(path: Path, rel: str, options: IngestOptions, data_root: Path) -> FileResult:
+    """Files named 卡住… never finish reading, as a pathological file might."""
+    if "卡住" in rel:
+        time.sleep(3600)
+    return read_file(path, rel, options, data_root)

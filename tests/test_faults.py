@@ -346,3 +346,67 @@ def test_unreachable_folders_huge_texts_and_sparse_files_are_said_and_bounded(
     assert kept.stat().st_size == 300 * 1024 * 1024  # kept whole…
     assert kept.stat().st_blocks * 512 < 10 * 1024 * 1024  # …without writing the hole
     assert lines["1.docx"]["disposition"] == "registered"
+
+
+def test_a_file_that_never_finishes_reading_is_given_up(tmp_path: Path) -> None:
+    """Batch and watcher: a reading past file_timeout is rejected, the rest are read."""
+    import json
+    import time
+
+    from flaky_reader import hangs
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "0-卡住.txt").write_text("关于卡住的建议\n正文。", encoding="utf-8")
+    for n in range(1, 4):
+        (inbox / f"{n}.txt").write_text(f"关于第{n}件事的建议\n正文。", encoding="utf-8")
+    options = IngestOptions(file_timeout=2)
+    started = time.monotonic()
+    receipts = {}
+    with (
+        Registry.open(tmp_path / "d" / "r.sqlite3") as registry,
+        Workers(2, reader=hangs) as workers,
+    ):
+        Pipeline(registry, tmp_path / "d", options, workers).process(
+            inbox, on_receipt=lambda r, rec: receipts.__setitem__(r.file, r)
+        )
+    assert time.monotonic() - started < 30
+    assert receipts["0-卡住.txt"].disposition.value == "rejected"
+    assert "读取超时" in (receipts["0-卡住.txt"].error or "")
+    assert all(receipts[f"{n}.txt"].disposition.value == "registered" for n in range(1, 4))
+    # The watcher gives it up the same way, without waiting for it.
+    watched = tmp_path / "w"
+    (watched / "inbox").mkdir(parents=True)
+    stop = threading.Event()
+
+    def serve() -> None:
+        pipeline = Pipeline(Registry.open(watched / "data" / "r.sqlite3"), watched / "data",
+                            options, Workers(2, reader=hangs))  # fmt: skip
+        watcher = Watcher(pipeline, watched / "inbox", watched / "outbox",
+                          WatchOptions(mode="polling", settle=0.1, settle_closed=0.1,
+                                       rescan=0.3, poll=0.1))  # fmt: skip
+        try:
+            watcher.run(stop)
+        finally:
+            pipeline.workers.close()
+            watcher.registry.close()
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        for name in ("0-卡住.txt", "1.txt", "2.txt"):
+            (watched / "inbox" / name).write_bytes((inbox / name).read_bytes())
+        slips = watched / "outbox" / "回执"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list(slips.glob("*.json"))) < 3:
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    found = {
+        (d := json.loads(p.read_text(encoding="utf-8")))["file"]: d for p in slips.glob("*.json")
+    }
+    assert (
+        found["0-卡住.txt"]["status"] == "rejected" and "读取超时" in found["0-卡住.txt"]["error"]
+    )
+    assert found["1.txt"]["status"] == found["2.txt"]["status"] == "ok"
