@@ -375,24 +375,11 @@ def test_a_file_that_never_finishes_reading_is_given_up(tmp_path: Path) -> None:
     assert "读取超时" in (receipts["0-卡住.txt"].error or "")
     assert all(receipts[f"{n}.txt"].disposition.value == "registered" for n in range(1, 4))
     # The watcher gives it up the same way, without waiting for it.
+    from test_watcher_inproc import watch_in_thread
+
     watched = tmp_path / "w"
-    (watched / "inbox").mkdir(parents=True)
-    stop = threading.Event()
-
-    def serve() -> None:
-        pipeline = Pipeline(Registry.open(watched / "data" / "r.sqlite3"), watched / "data",
-                            options, Workers(2, reader=hangs))  # fmt: skip
-        watcher = Watcher(pipeline, watched / "inbox", watched / "outbox",
-                          WatchOptions(mode="polling", settle=0.1, settle_closed=0.1,
-                                       rescan=0.3, poll=0.1))  # fmt: skip
-        try:
-            watcher.run(stop)
-        finally:
-            pipeline.workers.close()
-            watcher.registry.close()
-
-    thread = threading.Thread(target=serve)
-    thread.start()
+    watched.mkdir()
+    thread, stop = watch_in_thread(watched, hangs, options)
     try:
         for name in ("0-卡住.txt", "1.txt", "2.txt"):
             (watched / "inbox" / name).write_bytes((inbox / name).read_bytes())

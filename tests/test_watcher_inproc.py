@@ -140,7 +140,8 @@ def test_a_file_being_finished_is_not_taken_again(tmp_path: Path, monkeypatch) -
     assert len(list((outbox / "回执").glob("*.json"))) == 1
 
 
-def watch_in_thread(tmp_path: Path, reader: object) -> tuple[threading.Thread, threading.Event]:
+def watch_in_thread(tmp_path: Path, reader: object, ingest: IngestOptions | None = None
+                    ) -> tuple[threading.Thread, threading.Event]:  # fmt: skip
     """A polling watcher with fast settle times in a thread, started and warm."""
     inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
     inbox.mkdir()
@@ -149,7 +150,7 @@ def watch_in_thread(tmp_path: Path, reader: object) -> tuple[threading.Thread, t
 
     def serve() -> None:
         pipeline = Pipeline(Registry.open(tmp_path / "data" / "r.sqlite3"), tmp_path / "data",
-                            IngestOptions(), Workers(2, reader=reader))  # type: ignore[arg-type]  # fmt: skip
+                            ingest or IngestOptions(), Workers(2, reader=reader))  # type: ignore[arg-type]  # fmt: skip
         watcher = Watcher(pipeline, inbox, outbox, options)
         pipeline.workers.warm()
         ready.set()
