@@ -43,6 +43,7 @@ class IngestOptions:
     max_file_bytes: int = 100 * MB
     max_unpacked_bytes: int = 300 * MB
     max_zip_entries: int = 5000
+    max_xml_part_bytes: int = 64 * MB  # one Word XML part (document.xml…) at most
     max_pages: int = 2000
     # Characters of text a submission may hold once read (a 社情民意 item is a few
     # thousand); more is refused before screening, whose cost grows with the text.

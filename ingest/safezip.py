@@ -38,6 +38,8 @@ class SafeZip:
     archive: zipfile.ZipFile
     budget: int
     names: set[str] = field(default_factory=set)
+    # One XML part parsed as a tree costs about six times its size in memory: bounded.
+    xml_limit: int = 64 * 1024 * 1024
 
     @classmethod
     def open(cls, data: bytes, options: IngestOptions) -> SafeZip:
@@ -54,7 +56,8 @@ class SafeZip:
             raise ExtractionError(
                 "文件设置了密码（已加密），无法读取；请联系提交人去除密码后重新提交"
             )
-        return cls(archive, options.max_unpacked_bytes, {i.filename for i in infos})
+        return cls(archive, options.max_unpacked_bytes, {i.filename for i in infos},
+                   options.max_xml_part_bytes)  # fmt: skip
 
     def read(self, name: str) -> bytes:
         """The bytes of part ``name``; refuses to unpack past the remaining budget."""
@@ -80,8 +83,19 @@ class SafeZip:
         return out.getvalue()
 
     def xml(self, name: str) -> etree._Element:
-        """Part ``name`` parsed as XML, with DTDs and entities refused."""
-        return parse_xml(self.read(name), name)
+        """Part ``name`` parsed as XML, with DTDs and entities refused, and its size bounded
+        (a parsed tree takes several times the text's size in memory)."""
+        try:
+            size = self.archive.getinfo(name).file_size
+        except KeyError:
+            size = 0
+        data = self.read(name) if size <= self.xml_limit else b""
+        if size > self.xml_limit or len(data) > self.xml_limit:
+            raise ExtractionError(
+                f"文档部件 {name} 过大（{max(size, len(data)) / 1048576:.0f} MB，上限 "
+                f"{self.xml_limit / 1048576:.0f} MB），不像一篇社情民意信息；请拆分后重新提交"
+            )
+        return parse_xml(data, name)
 
     def _bomb(self) -> ExtractionError:
         return ExtractionError("文件解压后体积异常巨大（疑似“压缩炸弹”），已拒收")

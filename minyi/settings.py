@@ -32,6 +32,7 @@ class Settings:
     max_text_chars: int = 1_000_000
     max_unpacked_mb: int = 300
     max_zip_entries: int = 5000
+    max_xml_part_mb: int = 64
     max_pages: int = 2000
     min_page_chars: int = 10
     # Screening
@@ -107,6 +108,7 @@ class Settings:
             max_text_chars=self.max_text_chars,
             max_unpacked_bytes=self.max_unpacked_mb * MB,
             max_zip_entries=self.max_zip_entries,
+            max_xml_part_bytes=self.max_xml_part_mb * MB,
             max_pages=self.max_pages,
             min_page_chars=self.min_page_chars,
             workers=self.workers,

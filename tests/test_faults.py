@@ -397,3 +397,31 @@ def test_a_file_that_never_finishes_reading_is_given_up(tmp_path: Path) -> None:
         found["0-卡住.txt"]["status"] == "rejected" and "读取超时" in found["0-卡住.txt"]["error"]
     )
     assert found["1.txt"]["status"] == found["2.txt"]["status"] == "ok"
+
+
+def test_a_word_part_too_large_to_parse_is_refused_before_parsing(tmp_path: Path) -> None:
+    """A parsed XML part takes about six times its size in memory: one past the limit is
+    refused without being parsed (a .docx of 100 MB could otherwise need gigabytes)."""
+    import time
+    import zipfile
+
+    from common.errors import ExtractionError
+    from ingest.reader import read_bytes
+    from ingest.record import Format
+
+    path = samples.make_docx(tmp_path / "大.docx", ["关于某事的建议", "正文。"])
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    filler = b"<w:p><w:r><w:t>" + "正文".encode() * 50 + b"</w:t></w:r></w:p>"
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"</w:body>", filler * 6_000 + b"</w:body>"
+    )  # about 2 MB
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    options = IngestOptions(max_xml_part_bytes=1024 * 1024)
+    started = time.monotonic()
+    with pytest.raises(ExtractionError, match="过大"):
+        read_bytes(path.read_bytes(), "0" * 64, path.name, Format.DOCX, options)
+    assert time.monotonic() - started < 2
+    assert read_bytes(path.read_bytes(), "0" * 64, path.name, Format.DOCX, IngestOptions()).text
