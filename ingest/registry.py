@@ -400,10 +400,12 @@ def refuse_lost_registry(path: Path) -> None:
     and lose the history, so it is refused until the registry is restored."""
     try:
         size = path.stat().st_size if path.exists() else None
+        if size:  # the usual case: a registry with content; the archive is not looked at
+            return
         kept = next((p for p in (path.parent / "archive").rglob("*") if p.is_file()), None)
     except OSError:
         return  # unreadable: opening the registry will say so
-    if kept is None or (size is not None and size > 0):
+    if kept is None:
         return
     state = "不见了" if size is None else "是空文件（0 字节）"
     raise RegistryError(

@@ -233,15 +233,13 @@ def secret_problems(registry: Registry, settings: Settings, issue: Issue) -> lis
     return problems
 
 
-def masked(issue: Issue, settings: Settings) -> Issue:
-    """The issue with any personal data in any of its texts masked."""
-    if not settings.issue_mask_pii:
-        return issue
-    checker = gate(settings)
+def masked(issue: Issue, checkpoint: Checkpoint) -> Issue:
+    """The issue with any personal data in any of its texts masked (unless the office
+    prints it: ``issue_mask_pii`` off, which the checkpoint's allowance carries)."""
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return checker.mask(value)
+            return checkpoint.mask(value)
         if isinstance(value, tuple):
             return tuple(clean(v) for v in value)
         return value
@@ -279,13 +277,10 @@ def render(
         listed = "\n".join(f"  · {p}" for p in problems)
         raise RenderError(f"{issue.year}年{issue.label}不能生成，有未解决的问题：\n{listed}")
     renderer = Renderer(template(settings), converter)
-    checker, allow = gate(settings), allowance(registry, settings, issue)
+    checkpoint = Checkpoint(gate(settings), allowance(registry, settings, issue))
     try:
         result = renderer.render(
-            masked(issue, settings),
-            outbox,
-            render_plan(settings, pdf),
-            Checkpoint(checker, allow),
+            masked(issue, checkpoint), outbox, render_plan(settings, pdf), checkpoint
         )
     except OSError as exc:
         raise RenderError(f"无法写入输出目录「{outbox}」：{describe_os_error(exc)}") from None
@@ -326,12 +321,9 @@ def typed(value: Any) -> Any:
 def export_item(registry: Registry, settings: Settings, issue: Issue, item: Item,
                 path: Path) -> None:  # fmt: skip
     """An item's text written for editing outside minyi, through the gate."""
-    checker = gate(settings)
-    content = item_file(item)
-    if settings.issue_mask_pii:
-        content = checker.mask(content)
-    allow = allowance(registry, settings, issue)
-    checker.require_clean(checker.inspect_text(content, path.name, allow), path.name)
+    checkpoint = Checkpoint(gate(settings), allowance(registry, settings, issue))
+    content = checkpoint.mask(item_file(item))
+    checkpoint.check_text(content, path.name)
     try:
         path.write_text(content, encoding="utf-8")
     except OSError as exc:

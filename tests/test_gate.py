@@ -163,7 +163,7 @@ OUTGOING = {
     "followup/workbook.py": "checked_write(",  # statistics workbook
     "common/output.py": "gate(temp)",
     "ingest/slip.py": "gate.redact(",  # 回执 .txt and .json
-    "minyi/issues.py": "checker.require_clean(",  # exported item text
+    "minyi/issues.py": "checkpoint.check_text(",  # exported item text
     "minyi/cli.py": "report_line(receipt, record, gate)",  # report lines (JSONL)
 }
 INTERNAL = {

@@ -41,6 +41,7 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,14 +70,35 @@ def _shows_nothing(ch: str) -> bool:
     )
 
 
+def _code_points() -> Iterator[int]:
+    yield from range(0x80)
+    for block in _RANGES:
+        yield from block
+
+
+@functools.cache
+def _unseen() -> tuple[frozenset[int], frozenset[int]]:
+    """(code points that show nothing, space separators): one pass over the planes, shared
+    by both tables (each process builds them once, at its first fold)."""
+    nothing, spaces = set(), set()
+    for cp in _code_points():
+        ch = chr(cp)
+        if _shows_nothing(ch):
+            nothing.add(cp)
+        elif unicodedata.category(ch) in SPACE_CATEGORIES:
+            spaces.add(cp)
+    return frozenset(nothing), frozenset(spaces)
+
+
 @functools.cache
 def _character_map() -> dict[int, str]:
     """One character → one character: NFKC, case, traditional → simplified, stars."""
     simplified = _traditional_to_simplified()
     table: dict[int, str] = {}
-    for cp in (*range(0x80), *(cp for r in _RANGES for cp in r)):
+    for cp in _code_points():
         ch = chr(cp)
-        nfkc = unicodedata.normalize("NFKC", ch)
+        # Only a character with a decomposition can change under NFKC.
+        nfkc = unicodedata.normalize("NFKC", ch) if unicodedata.decomposition(ch) else ch
         target = nfkc if len(nfkc) == 1 else ch
         target = target.lower() if target.isascii() else target
         target = simplified.get(ord(target), target)
@@ -102,10 +124,9 @@ def _with_identity(table: dict[int, str]) -> dict[int, str]:
 @functools.cache
 def _table() -> dict[int, str]:
     table = dict(_character_map())
-    for cp in (cp for r in (range(0x80), *_RANGES) for cp in r):
-        ch = chr(cp)
-        if _shows_nothing(ch) or unicodedata.category(ch) in SPACE_CATEGORIES:
-            table[cp] = _DROP
+    nothing, spaces = _unseen()
+    for cp in nothing | spaces:
+        table[cp] = _DROP
     for ch in NOISE:
         table[ord(ch)] = _DROP
     return _with_identity(table)
@@ -113,13 +134,9 @@ def _table() -> dict[int, str]:
 
 @functools.cache
 def _digits_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for cp in (cp for r in (range(0x80), *_RANGES) for cp in r):
-        ch = chr(cp)
-        if _shows_nothing(ch) and ch != "\t":  # a tab parts table cells: it stays
-            table[cp] = _DROP
-        elif unicodedata.category(ch) in SPACE_CATEGORIES:
-            table[cp] = " "
+    nothing, spaces = _unseen()
+    table = dict.fromkeys(nothing - {ord("\t")}, _DROP)  # a tab parts table cells: it stays
+    table.update(dict.fromkeys(spaces, " "))
     for cp in range(0xFF01, 0xFF5F):  # full-width ASCII → ASCII
         table[cp] = chr(cp - 0xFEE0)
     for ch in DASHES:

@@ -147,6 +147,10 @@ class Checkpoint:
     def __call__(self, path: Path) -> None:
         self.gate.require_clean_file(path, self.allow)
 
+    def check_text(self, text: str, where: str) -> None:
+        """The same for a text about to be written (raises ``ConfidentialityError``)."""
+        self.gate.require_clean(self.gate.inspect_text(text, where, self.allow), where)
+
 
 def blocked_message(what: str, leaks: list[Leak]) -> str:
     listed = "\n".join(f"  · {leak.describe()}" for leak in leaks[:20])
