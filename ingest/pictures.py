@@ -72,7 +72,7 @@ def _open(picture: Picture, options: IngestOptions) -> Image.Image | None:
             return None
         image.load()
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
-        log.info("picture %s skipped: %s", picture.where, exc)
+        log.info("%s无法解码，跳过：%s", picture.where, exc)
         return None
     return image
 

@@ -73,7 +73,7 @@ class NotRegularFileError(OSError):
     """The path is a pipe, a device or a socket: it is never read."""
 
 
-def open_regular(path: Path) -> BinaryIO:
+def open_regular(path: Path, buffered: bool = True) -> BinaryIO:
     """``path`` opened for reading, only if it is a regular file.
 
     Opened without blocking (a named pipe would otherwise wait for a writer forever)
@@ -85,7 +85,7 @@ def open_regular(path: Path) -> BinaryIO:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotRegularFileError(f"{path} is not a regular file")
         os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
+        return os.fdopen(fd, "rb", buffering=-1 if buffered else 0)
     except BaseException:
         os.close(fd)
         raise

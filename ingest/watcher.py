@@ -533,7 +533,7 @@ def _is_image(path: Path) -> bool | None:
     A file that cannot be opened goes to a reader, whose failure is retried and reported.
     """
     try:
-        with open_regular(path) as fh:
+        with open_regular(path, buffered=False) as fh:  # 64 bytes, no 8 KB buffer to fill
             head = fh.read(64)
     except FileNotFoundError:
         return None

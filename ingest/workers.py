@@ -114,11 +114,10 @@ class Workers:
     def expire(self, job: Job) -> None:
         """Give a reading up: kill the readers (whatever the file does to them, it stops),
         so the files they had are read again, and this one is rejected."""
-        log.warning("reading %s ran past %.0f s; readers stopped", job.args[1], job.limit)
+        log.warning("「%s」读取超过 %.0f 秒，已放弃；读取进程已重启", job.args[1], job.limit)
         job.timed_out = True
         if self._pool is not None:
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.kill()
+            _kill_readers(self._pool)
             self._discard_pool()
 
     def _isolated(self, job: Job) -> FileResult:
@@ -129,8 +128,7 @@ class Workers:
             path, rel, _, data_root = job.args
             return quarantine_unread(path, rel, data_root, _CRASHED)
         except FutureTimeout:
-            for process in list(getattr(alone, "_processes", {}).values()):
-                process.kill()
+            _kill_readers(alone)
             return _timed_out(job)
         finally:
             alone.shutdown(wait=False, cancel_futures=True)
@@ -156,6 +154,13 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _kill_readers(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes (the executor offers no way to stop a running task)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.kill()
 
 
 def process_pool(processes: int) -> ProcessPoolExecutor:

@@ -156,8 +156,8 @@ class LibreOffice:
             if isinstance(answer, dict) and not answer.get("dead"):
                 log.info("LibreOffice could not convert %s: %s", source.name, answer.get("error"))
                 raise OfficeError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
-            log.warning("LibreOffice stopped working on %s (attempt %d): %s", source.name,
-                        attempt, answer.get("error") if isinstance(answer, dict) else "exited")  # fmt: skip
+            log.warning("LibreOffice 处理「%s」时异常退出（第 %d 次）：%s", source.name, attempt,
+                        answer.get("error") if isinstance(answer, dict) else "进程已结束")  # fmt: skip
             self._stop_server()
         raise OfficeError("该文件两次使 LibreOffice 异常退出，文件可能已损坏或是恶意构造的")
 
