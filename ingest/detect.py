@@ -10,8 +10,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 from ingest.record import Format
+from ingest.walk import open_regular
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SIMPLE_MAGIC: tuple[tuple[bytes, Format], ...] = (
@@ -54,6 +56,22 @@ def detect(data: bytes) -> Format:
 _HTML_HEAD = re.compile(
     rb"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
 )
+
+
+def is_image_file(path: Path) -> bool | None:
+    """Whether the file's bytes are an image (read by OCR); None when it is gone.
+
+    A file that cannot be opened is not called an image: its reader's failure is
+    retried and reported.
+    """
+    try:
+        with open_regular(path, buffered=False) as fh:  # 64 bytes, no 8 KB buffer to fill
+            head = fh.read(64)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+    return detect(head).is_image
 
 
 def _detect_text(data: bytes) -> Format:

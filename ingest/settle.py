@@ -12,6 +12,9 @@ started) has by its own record not changed for that long: a second look a
 moment later confirms it. That shortcut needs the file's times and our clock to
 agree, so it is used on the local disk only (event mode), never on network
 shares, whose server clock may differ. Clocks are injected: tests need not sleep.
+
+This module holds the rule and one file's ``Look``; the watcher keeps each
+settling file's look in its table (``Stage.SETTLING``) beside every other stage.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import os
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.walk import open_regular
@@ -28,75 +31,56 @@ Clock = Callable[[], float]
 QUIET_LOOK = 0.2  # seconds between two looks at a file already quiet by its own mtime
 
 
-@dataclass
-class _Seen:
+@dataclass(frozen=True)
+class Look:
+    """What a settling file looked like, and since when it has looked so."""
+
     size: int
     mtime_ns: int
-    stable_since: float
-    closed: bool = False
+    since: float  # the settle clock's time it was first seen like this
+    closed: bool = False  # its writer closed it (an inotify close-write event)
     quiet: bool = False  # unchanged for the settle time already, by its mtime
 
 
-class SettleTracker:
-    """Tracks candidate files until they are ready to be taken."""
+@dataclass
+class Settle:
+    """The settle rule: when a file, looked at now and then, may be taken."""
 
-    def __init__(self, settle: float, settle_closed: float, clock: Clock,
-                 give_up: float = 120, wall: Clock | None = None) -> None:  # fmt: skip
-        self.settle = settle
-        self.settle_closed = settle_closed
-        self.give_up = give_up  # an unchanged but incomplete file is taken after this long
-        self.clock = clock
-        self.wall = wall  # the clock file times are compared with; None: do not trust them
-        self._seen: dict[Path, _Seen] = {}
+    settle: float
+    settle_closed: float
+    clock: Clock
+    give_up: float = 120  # an unchanged but incomplete file is taken after this long
+    wall: Clock | None = None  # the clock file times are compared with; None: do not trust them
 
-    def observe(self, path: Path) -> None:
-        """Note a file's current size and time; a change restarts its settle time."""
+    def look(self, path: Path, before: Look | None = None, closed: bool = False) -> Look | None:
+        """The file's look now: ``before`` while it is unchanged (its settle time runs on),
+        a fresh one when it changed (the settle time starts again), None when it is gone.
+        ``closed``: an event says its writer closed it."""
         try:
             st = os.stat(path)
         except OSError:
-            self._seen.pop(path, None)  # gone before it settled: nothing to do
-            return
+            return None  # gone before it settled: nothing to do
+        if before is not None and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns):
+            return replace(before, closed=True) if closed and not before.closed else before
+        age = self.wall() - st.st_mtime_ns / 1e9 if self.wall is not None else -1.0
+        return Look(st.st_size, st.st_mtime_ns, self.clock(), closed, quiet=age >= self.settle)
+
+    def ready(self, path: Path, look: Look) -> tuple[bool, Look | None]:
+        """Whether to take the file now, and its look from here on (None: it is gone).
+
+        Taken once unchanged for its settle time and complete; an incomplete file that
+        stays unchanged (a writer pausing between bursts, or a truncated file that will
+        never complete) is taken after ``give_up``, and its reader rejects it."""
         now = self.clock()
-        seen = self._seen.get(path)
-        if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
-            age = self.wall() - st.st_mtime_ns / 1e9 if self.wall is not None else -1.0
-            self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now, quiet=age >= self.settle)
-
-    def closed(self, path: Path) -> None:
-        """The writer closed the file (an inotify close-write event)."""
-        self.observe(path)
-        if path in self._seen:
-            self._seen[path].closed = True
-
-    def forget(self, path: Path) -> None:
-        self._seen.pop(path, None)
-
-    def ready(self) -> list[Path]:
-        """Files unchanged for their settle time and complete; they are no longer tracked."""
-        now = self.clock()
-        found = []
-        for path, seen in list(self._seen.items()):
-            wait = self.settle_closed if seen.closed else self.settle
-            if seen.quiet:
-                wait = min(wait, QUIET_LOOK)
-            if now - seen.stable_since < wait:
-                continue
-            self.observe(path)  # one last look: still the same?
-            current = self._seen.get(path)
-            if current is None or current.stable_since != seen.stable_since:
-                continue
-            # Incomplete and unchanged: a writer pausing between bursts, or a truncated
-            # file that will never complete (taken after give_up, then rejected).
-            if is_complete(path) or now - seen.stable_since >= self.give_up:
-                found.append(path)
-                del self._seen[path]
-        return sorted(found)
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._seen
+        wait = self.settle_closed if look.closed else self.settle
+        if look.quiet:
+            wait = min(wait, QUIET_LOOK)
+        if now - look.since < wait:
+            return False, look  # no need to look yet
+        current = self.look(path, look)  # one last look: still the same?
+        if current is not look:
+            return False, current
+        return is_complete(path) or now - look.since >= self.give_up, look
 
 
 def is_complete(path: Path) -> bool:

@@ -73,6 +73,19 @@ class NotRegularFileError(OSError):
     """The path is a pipe, a device or a socket: it is never read."""
 
 
+def wanted(inbox: Path, path: Path) -> bool:
+    """A file under ``inbox`` that is taken: not ignored, not hidden, a regular file."""
+    try:
+        rel = path.relative_to(inbox)
+    except ValueError:
+        return False
+    return (
+        ignore_reason(path.name) is None
+        and not any(p.startswith(".") for p in rel.parts)
+        and not_regular(path) is None
+    )
+
+
 def open_regular(path: Path, buffered: bool = True) -> BinaryIO:
     """``path`` opened for reading, only if it is a regular file.
 

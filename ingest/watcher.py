@@ -1,27 +1,22 @@
 """The watched inbox: every file taken exactly once, kept, registered, answered with a 回执.
 
-Each file goes through stages recorded in the registry's journal:
-``committed`` (its receipt is in the registry: the row is written in the same
-transaction) → removed from the inbox once its kept copy is verified, the 回执
-written, and the journal row dropped; ``retry`` and ``failed`` for transient
-failures. A
-watcher killed at any moment resumes from the journal: committed files are
-finished, everything else still in the inbox is simply taken again — the
-registry's duplicate check makes a repeated registration impossible, and no
-original leaves the inbox before its kept copy is verified. Transient failures
-(locked, permissions, disk full) are retried with backoff; content failures
-are quarantined at once.
+Where each file stands is in one table, ``Watcher.hand`` (``ingest.in_hand``),
+from the moment it is first seen until its completion is recorded: settling
+(``ingest.settle``'s rule), queued, reading, committed, retry, failed. The last
+three are the registry journal's stages, in the same words: a commit writes the
+``committed`` row in its own transaction; the original leaves the inbox once its
+kept copy is verified, the 回执 is written, and the row is dropped. A watcher
+killed at any moment resumes from the journal: committed files are finished,
+everything else still in the inbox is simply taken again (the registry's duplicate
+check makes a repeated registration impossible). Passing failures (locked,
+permissions, disk full) are retried with backoff; content failures are
+quarantined at once.
 
 Files are read by the worker pool and committed as they finish, so a slow OCR
 job does not hold up the text files behind it; images wait outside the pool
 while as many as it has readers are being read, so a text file dropped with a
 hundred photos waits for one page at most. Completion (original removed, 回执
-written) runs in a process of its own beside the readers.
-
-Where each file stands is in one table, ``Watcher._hand`` (relative path →
-``InHand``), from the moment it has settled and is taken until its completion is
-recorded; its ``Stage`` is the journal's own vocabulary. Before that the settle
-tracker follows the file (``ingest.settle``: its own clock-driven record).
+written) runs in a process of its own beside the readers (``ingest.completion``).
 """
 
 from __future__ import annotations
@@ -33,64 +28,30 @@ import os
 import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import (
-    CancelledError,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-)
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from common.errors import DiskFullError
-from ingest.completion import Completion, finish
-from ingest.detect import detect
+from ingest.completion import Completer
+from ingest.detect import is_image_file
+from ingest.in_hand import BUSY, InHand, Stage, Table
 from ingest.options import WatchOptions
 from ingest.pipeline import Pipeline, Slot
 from ingest.reader import FileResult
 from ingest.receipt import Receipt
 from ingest.record import Record, printable
 from ingest.screening.gate import Gate
-from ingest.settle import SettleTracker
+from ingest.settle import Settle
 from ingest.slip import write_failure
-from ingest.walk import Entry, display, ignore_reason, not_regular, open_regular, scan
+from ingest.walk import Entry, display, scan, wanted
 from ingest.watch_events import choose_mode, observe
-from ingest.workers import process_pool
 
 log = logging.getLogger(__name__)
 
 _BEAT = 5.0
-
-
-class Stage(StrEnum):
-    """Where a file in hand stands; the last three are also the journal's stages."""
-
-    QUEUED = "queued"  # an image waiting for a reader to fall free
-    READING = "reading"  # with a reader
-    COMMITTED = "committed"  # registered; its original is being removed, its 回执 written
-    RETRY = "retry"  # failed for a passing reason (locked, permissions): tried again later
-    FAILED = "failed"  # retried too often: reported, left in the inbox
-
-
-_BUSY = (Stage.QUEUED, Stage.READING, Stage.COMMITTED)  # never taken again in these
-
-
-@dataclass
-class InHand:
-    """One file in hand: its stage, and what that stage needs."""
-
-    path: Path
-    stage: Stage
-    image: bool = False
-    slot: Slot | None = None  # READING: what the pipeline reads and commits
-    seen: tuple[int, int] = (0, 0)  # QUEUED: size and mtime when it began to wait
-    next_try: float = 0.0  # RETRY: wall-clock time of the next attempt
 
 
 @dataclass
@@ -109,12 +70,7 @@ class Watcher:
     # near the end of its timeout (the recomputed timeout goes negative: "no limit").
     _done: queue.Queue[str] = field(default_factory=queue.Queue, init=False)
     # Every file in hand, by its (displayed) relative path: the one record of where it is.
-    _hand: dict[str, InHand] = field(default_factory=dict, init=False)
-    # Two indexes into it, kept so a turn costs nothing per file in hand: queued images in
-    # the order they began to wait, and how many images readers have.
-    _waiting: deque[str] = field(default_factory=deque, init=False)
-    _images_reading: int = field(default=0, init=False)
-    _completions: list[Completion] = field(default_factory=list, init=False)
+    hand: Table = field(default_factory=Table, init=False)
     _closed: list[str] = field(default_factory=list, init=False)  # completed, row not dropped
     _paths: dict[str, Path] = field(default_factory=dict, init=False)  # names not in Unicode
     _full_pauses: int = field(default=0, init=False)  # waits for a full disk so far
@@ -122,23 +78,23 @@ class Watcher:
 
     def __post_init__(self) -> None:
         self.inbox = self.inbox.resolve()
-        self.tracker = SettleTracker(self.options.settle, self.options.settle_closed, self.clock,
-                                     self.options.give_up)  # fmt: skip
+        self.settle = Settle(self.options.settle, self.options.settle_closed, self.clock,
+                             self.options.give_up)  # fmt: skip
         self.source = str(self.inbox)
         self.registry = self.pipeline.registry
-        self._writer = ThreadPoolExecutor(4, thread_name_prefix="receipt")
-        self._finisher: ProcessPoolExecutor | None = None
+        self.completer = Completer(self.inbox, self.pipeline.data_root, self.outbox,
+                                   self.pipeline.options, self.pipeline.inline)  # fmt: skip
 
     # -- the loop ---------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
         self.pipeline.start()
         self.pipeline.warm()
-        self._finishing_pool().submit(os.getpid).result()  # started now, not with the first file
+        self.completer.start()
         self.mode = choose_mode(self.inbox, self.options.mode)
         observer = self._observe()
         # File times are trusted only on the local disk (see ingest.settle).
-        self.tracker.wall = time.time if self.mode == "events" else None
+        self.settle.wall = time.time if self.mode == "events" else None
         started = _now()
         log.info("开始监视 %s（%s）", self.inbox, self.mode)
         self._recover()
@@ -157,10 +113,9 @@ class Watcher:
                     self._drain_events()
                     if now - last_retry >= 1.0:
                         self._retry_due()
-                        self.pipeline.give_up_overdue(self._reading())
+                        self.pipeline.give_up_overdue(self.hand.reading())
                         last_retry = now
-                    for path in self.tracker.ready():
-                        self._take(path)
+                    self._take_settled()
                     self._take_queued()
                     self._close_rows()
                     self._collect(block=0.1)  # drops the closed rows in its own commit
@@ -178,9 +133,7 @@ class Watcher:
                 while self.in_stage(Stage.READING):
                     self._collect(block=1.0)
                 self._close_rows(wait=True)
-            self._writer.shutdown(wait=True)
-            if self._finisher is not None:
-                self._finisher.shutdown(wait=True)
+            self.completer.shutdown()
             observer.join(timeout=5)
             with _unless_disk_full():
                 self._beat(started, stopped=True, error=crash)
@@ -198,16 +151,13 @@ class Watcher:
         stop.wait(pause)
         return -1e9
 
-    def _reading(self) -> list[Slot]:
-        return [h.slot for h in self._hand.values() if h.stage is Stage.READING and h.slot]
-
     def in_stage(self, *stages: Stage) -> list[str]:
-        """The files in hand at these stages (in the order they were taken)."""
-        return [rel for rel, hand in self._hand.items() if hand.stage in stages]
+        """The files in hand at these stages (in the order they came to them)."""
+        return self.hand.in_stage(*stages)
 
     def _beat(self, started: str, stopped: bool = False, error: str | None = None) -> None:
         """The heartbeat ``minyi status`` reads, with the number of files in hand."""
-        busy = 0 if stopped else len(self.in_stage(*_BUSY))
+        busy = 0 if stopped else len(self.in_stage(*BUSY))
         mode = ("crashed" if error else "stopped") if stopped else self.mode
         self.registry.beat("watch", os.getpid(), mode, self.source, started, _now(), busy, error)
 
@@ -223,22 +173,18 @@ class Watcher:
                 return
             path = Path(target)
             if kind == "deleted":
-                self.tracker.forget(path)
+                self._forget(path)
             elif folder:
                 # A folder created or moved in: take its files. A folder merely
                 # "modified" (a file added or removed in it) needs nothing here.
                 if kind in ("created", "moved") and path != self.inbox:
                     for entry in self._entries(path):  # moved in: its files are whole
-                        self._consider(entry.path, arrived=kind == "moved")
-            elif kind in ("closed", "moved"):  # written and closed, or renamed in whole
-                if self._wanted(path):
-                    self.tracker.closed(path)
-            elif kind == "created":
-                # A folder's files arrive twice: with the folder, and one by one after it.
-                if path not in self.tracker and self._wanted(path):
-                    self.tracker.observe(path)
-            elif kind == "modified" and self._wanted(path):
-                self.tracker.observe(path)
+                        self._consider(entry.path, closed=kind == "moved")
+            elif wanted(self.inbox, path):
+                # Written and closed or renamed in whole; or written to (a folder's files
+                # arrive twice: with the folder, and one by one after it). An event says
+                # the file changed: one that failed or waits for a retry settles again.
+                self._consider(path, closed=kind in ("closed", "moved"), changed=True)
 
     def _rescan(self) -> None:
         for entry in self._entries(self.inbox):
@@ -255,64 +201,77 @@ class Watcher:
             return [e for e in entries if e.ignore_reason is None and e.error is None]
         return [
             Entry(p, self._rel(p)) for p in sorted(folder.rglob("*"))
-            if p.is_file() and self._wanted(p)
+            if p.is_file() and wanted(self.inbox, p)
         ]  # fmt: skip
 
-    def _wanted(self, path: Path) -> bool:
-        try:
-            rel = path.relative_to(self.inbox)
-        except ValueError:
-            return False
-        return (
-            ignore_reason(path.name) is None
-            and not any(p.startswith(".") for p in rel.parts)
-            and not_regular(path) is None
-        )
+    def _consider(self, path: Path, closed: bool = False, changed: bool = False) -> None:
+        """A file seen (by a scan, or an event when ``changed``): it settles, or settles on."""
+        rel = self._rel(path)
+        hand = self.hand.get(rel)
+        if hand is not None and hand.stage is not Stage.SETTLING:
+            if hand.stage in BUSY:
+                return
+            if not changed and (hand.stage is Stage.FAILED or hand.next_try > time.time()):
+                return  # reported, or its retry is not due: tried again when it changes
+            if hand.stage is Stage.FAILED:
+                self.registry.journal_drop(rel)  # a failed file that changed starts over
+            hand = None
+        look = self.settle.look(path, hand.look if hand else None, closed)
+        if look is None:
+            self.hand.pop(rel)  # gone before it settled
+        elif hand is None or look is not hand.look:
+            self.hand.put(rel, InHand(path, Stage.SETTLING, look=look))
 
-    def _consider(self, path: Path, arrived: bool = False) -> None:
-        hand = self._hand.get(self._rel(path))
-        if hand is not None and (
-            hand.stage in _BUSY
-            or (hand.stage is Stage.RETRY and hand.next_try > time.time())
-            or hand.stage is Stage.FAILED  # reported; tried again when it changes or on restart
-        ):
-            return
-        if arrived:
-            self.tracker.closed(path)
-        else:
-            self.tracker.observe(path)
+    def _forget(self, path: Path) -> None:
+        rel = self._rel(path)
+        hand = self.hand.get(rel)
+        if hand is not None and hand.stage is Stage.SETTLING:
+            self.hand.pop(rel)
+
+    def _take_settled(self) -> None:
+        """Take the files whose settle time is over, in name order."""
+        ready = []
+        for rel, hand in self.hand.settling():
+            assert hand.look is not None
+            take, look = self.settle.ready(hand.path, hand.look)
+            if look is None:
+                self.hand.pop(rel)
+            elif take:
+                ready.append(hand.path)
+            elif look is not hand.look:
+                hand.look = look
+        for path in ready:
+            self._take(path)
 
     # -- taking, reading and committing ----------------------------------------
 
     def _take(self, path: Path) -> None:
         rel = self._rel(path)
-        held = self._hand.get(rel)
-        if held is not None and held.stage in _BUSY:
+        held = self.hand.get(rel)
+        if held is not None and held.stage in BUSY:
             return
-        image = _is_image(path)
+        image = is_image_file(path)
         if image is None:
+            self.hand.pop(rel)
             return  # gone
-        if image and self._images_reading >= self.pipeline.capacity:
+        if image and self.hand.images_reading >= self.pipeline.capacity:
             try:
                 st = path.stat()
             except OSError:
+                self.hand.pop(rel)
                 return  # gone meanwhile
-            self._hand[rel] = InHand(path, Stage.QUEUED, image=True,
-                                     seen=(st.st_size, st.st_mtime_ns))  # fmt: skip
-            self._waiting.append(rel)
+            self.hand.put(rel, InHand(path, Stage.QUEUED, image=True,
+                                  seen=(st.st_size, st.st_mtime_ns)))  # fmt: skip
             return
         # No journal row is needed before the commit: a file still in the inbox after a
-        # crash is simply taken again. A failed file that changed starts over.
-        self._hand.pop(rel, None)
-        if held is not None and held.stage is Stage.FAILED:
-            self.registry.journal_drop(rel)
+        # crash is simply taken again.
+        self.hand.pop(rel)
         slot = Slot(Entry(path, rel), journal=rel)
         if self.pipeline.known(slot):  # seen before: no need to parse it
-            self._commit(slot)
+            self._complete([(rel, *self.pipeline.commit(slot, self.source))])
             return
         job = self.pipeline.read(slot)
-        self._hand[rel] = InHand(path, Stage.READING, image=image, slot=slot)
-        self._images_reading += image
+        self.hand.put(rel, InHand(path, Stage.READING, image=image, slot=slot))
         if job.future is None:  # read inline: done already
             self._done.put(rel)
         else:
@@ -323,12 +282,10 @@ class Watcher:
 
     def _take_queued(self) -> None:
         """Hand waiting images on as readers fall free; one changed meanwhile settles again."""
-        while self._waiting and self._images_reading < self.pipeline.capacity:
-            rel = self._waiting.popleft()
-            hand = self._hand.get(rel)
-            if hand is None or hand.stage is not Stage.QUEUED:
-                continue
-            del self._hand[rel]
+        while self.hand.images_reading < self.pipeline.capacity:
+            hand = self.hand.next_waiting()
+            if hand is None:
+                return
             try:
                 st = hand.path.stat()
             except OSError:
@@ -336,7 +293,7 @@ class Watcher:
             if (st.st_size, st.st_mtime_ns) == hand.seen:
                 self._take(hand.path)
             else:
-                self.tracker.observe(hand.path)
+                self._consider(hand.path)
 
     def _collect(self, block: float) -> None:
         """Commit whatever the workers have finished, in the order they finish."""
@@ -355,11 +312,10 @@ class Watcher:
         # All of them leave the table first: should a commit below fail (a full disk),
         # none is left "reading" for ever; each is still in the inbox and is taken again
         # by the next scan.
-        read = [(rel, self._hand.pop(rel)) for rel in done]
-        self._images_reading -= sum(hand.image for _, hand in read)
+        read = [(rel, self.hand.pop(rel)) for rel in done]
         finished: list[Slot] = []
         for rel, hand in read:
-            assert hand.slot is not None
+            assert hand is not None and hand.slot is not None
             result = self.pipeline.collect(hand.slot)
             if result.transient:
                 self._transient(rel, result.error or "")
@@ -377,15 +333,9 @@ class Watcher:
         self._closed = []
         self._complete(committed)
 
-    def _commit(self, slot: Slot) -> None:
-        self._complete([(slot.entry.rel, *self.pipeline.commit(slot, self.source))])
-
     def _complete(self, committed: list[tuple[str, Receipt, Record | None]]) -> None:
-        """After the commit: hand the files' completion on; drop their journal rows when done.
-
-        Verifying and removing the originals and writing the 回执 are done in a process
-        of their own (see ``_finishing_pool``), a commit group as one task.
-        """
+        """After the commit: verifying and removing the originals and writing the 回执 are
+        handed to the completer (``ingest.completion``), a commit group as one task."""
         # One log record per commit group: a record per file (the rotating handler looks
         # at the file each time) cost the loop 8 % of its time.
         lines = [
@@ -398,61 +348,23 @@ class Watcher:
         # The completing process is given the real names (not the displayed ones).
         real = [(self._real(rel).relative_to(self.inbox).as_posix(), r, rec)
                 for rel, r, rec in committed]  # fmt: skip
-        args = (self.inbox, self.pipeline.data_root, self.outbox, real, self.pipeline.options)
-        future = self._finishing_pool().submit(finish, *args)
         rels = [rel for rel, _, _ in committed]
+        self.completer.submit(rels, real)
         for rel in rels:  # a late event or a rescan must not take them again meanwhile
-            self._hand[rel] = InHand(self._real(rel), Stage.COMMITTED)
-        self._completions.append(Completion(rels, future, args))
-
-    def _finishing_pool(self) -> Executor:
-        """Where committed files are completed: one process beside the readers.
-
-        Not this process: there the work competed with the commit loop for the
-        interpreter lock and halved the rate. Not the readers' pool either: a receipt
-        waited there behind every file still to be read (a text file's 回执 behind a
-        hundred scans' OCR), and two readers writing 回执 at once contended for the
-        folder's lock. Inline reading (one process) completes in threads.
-        """
-        if self.pipeline.inline:
-            return self._writer
-        if self._finisher is None:
-            self._finisher = process_pool(1)
-        return self._finisher
+            self.hand.put(rel, InHand(self._real(rel), Stage.COMMITTED))
 
     def _close_rows(self, wait: bool = False) -> None:
         """Note the files whose receipts are written; their journal rows are dropped with
         the next commit (or at once when ``wait``). A crash before that only repeats
         the idempotent completion."""
-        done: list[str] = []
-        pending = []
-        for completion in self._completions:
-            if not (wait or completion.future.done()):
-                pending.append(completion)
-                continue
-            try:
-                notes = completion.future.result()
-            except (BrokenProcessPool, CancelledError):  # the pool broke: finish them here
-                if self._finisher is not None:
-                    self._finisher.shutdown(wait=False)  # a new one for what follows
-                    self._finisher = None
-                notes = finish(*completion.args)
-            for level, note in notes:
-                if note:
-                    log.log(level, "%s", note)
-            done += completion.rels
-        self._completions = pending
+        done = self.completer.done(wait)
         for rel in done:
-            hand = self._hand.get(rel)
+            hand = self.hand.get(rel)
             if hand is not None and hand.stage is Stage.COMMITTED:
-                del self._hand[rel]
-        # (result() above re-raises if a receipt could not be written.)
+                self.hand.pop(rel)
         self._closed += done
         if wait:
             self._drop_closed()
-
-    def _gate(self) -> Gate:
-        return Gate.for_options(self.pipeline.options)
 
     def _drop_closed(self) -> None:
         if self._closed:
@@ -465,28 +377,29 @@ class Watcher:
         path = self._real(rel)
         if attempts >= self.options.retries:
             self.registry.journal_set(rel, Stage.FAILED, _now(), attempts=attempts, error=error)
-            self._hand[rel] = InHand(path, Stage.FAILED)
-            write_failure(self.outbox, rel, error, attempts, _now(), self._gate())
+            self.hand.put(rel, InHand(path, Stage.FAILED))
+            write_failure(self.outbox, rel, error, attempts, _now(),
+                          Gate.for_options(self.pipeline.options))  # fmt: skip
             log.error("「%s」多次处理失败（%s），留在收件箱中", printable(rel), error)
             return
         delay = min(600.0, self.options.backoff * 2 ** (attempts - 1))
         next_try = time.time() + delay
         self.registry.journal_set(rel, Stage.RETRY, _now(), attempts=attempts, error=error,
                                   next_try=next_try)  # fmt: skip
-        self._hand[rel] = InHand(path, Stage.RETRY, next_try=next_try)
+        self.hand.put(rel, InHand(path, Stage.RETRY, next_try=next_try))
         log.warning("「%s」：%s；%.0f 秒后重试", printable(rel), error, delay)
 
     def _retry_due(self) -> None:
         """Retries whose time has come settle again (once a second: a pass over the table)."""
         now = time.time()
         for rel in self.in_stage(Stage.RETRY):
-            hand = self._hand[rel]
-            if hand.next_try > now:
+            hand = self.hand.get(rel)
+            if hand is None or hand.next_try > now:
                 continue
             if hand.path.exists():
-                self.tracker.observe(hand.path)
+                self._consider(hand.path)
             else:  # handed back and gone meanwhile
-                del self._hand[rel]
+                self.hand.pop(rel)
                 self.registry.journal_drop(rel)
 
     def _recover(self) -> None:
@@ -504,7 +417,7 @@ class Watcher:
             if row["stage"] == Stage.FAILED:
                 self.registry.journal_set(rel, Stage.RETRY, _now(), next_try=0)
             next_try = 0.0 if row["stage"] == Stage.FAILED else float(row["next_try"])
-            self._hand[rel] = InHand(path, Stage.RETRY, next_try=next_try)
+            self.hand.put(rel, InHand(path, Stage.RETRY, next_try=next_try))
 
     def _rel(self, path: Path) -> str:
         raw = path.relative_to(self.inbox).as_posix()
@@ -525,21 +438,6 @@ def _unless_disk_full() -> Iterator[None]:
         yield
     except DiskFullError as exc:
         log.error("%s", exc.message)
-
-
-def _is_image(path: Path) -> bool | None:
-    """Whether the file's bytes are an image (read by OCR); None when it is gone.
-
-    A file that cannot be opened goes to a reader, whose failure is retried and reported.
-    """
-    try:
-        with open_regular(path, buffered=False) as fh:  # 64 bytes, no 8 KB buffer to fill
-            head = fh.read(64)
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return False
-    return detect(head).is_image
 
 
 def _now() -> str:

@@ -87,7 +87,7 @@ def test_a_broken_pool_finishes_the_file_in_the_watcher(tmp_path: Path, monkeypa
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    import ingest.watcher as watcher_module
+    import ingest.completion as completion_module
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -97,28 +97,30 @@ def test_a_broken_pool_finishes_the_file_in_the_watcher(tmp_path: Path, monkeypa
         watcher = Watcher(pipeline, inbox, tmp_path / "outbox", WatchOptions(mode="polling"))
         registry.journal_set("a.txt", "committed", "2026-01-01T00:00:00")
         done: list[tuple[object, ...]] = []
-        monkeypatch.setattr(watcher_module, "finish", lambda *args: done.append(args) or [(20, "")])
+        monkeypatch.setattr(completion_module, "finish",
+                            lambda *args: done.append(args) or [(20, "")])  # fmt: skip
         broken: Future[list[tuple[int, str]]] = Future()
         broken.set_exception(BrokenProcessPool("worker died"))
-        watcher._completions.append(Completion(["a.txt"], broken, ("x", "a.txt")))
+        watcher.completer.pending.append(Completion(["a.txt"], broken, ("x", "a.txt")))
         watcher._close_rows(wait=True)
         assert done == [("x", "a.txt")]  # finished here, with the same arguments
         assert registry.journal("a.txt") is None  # and its journal row closed
-        watcher._writer.shutdown()
+        watcher.completer.shutdown()
 
 
 def test_a_file_being_finished_is_not_taken_again(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Between its commit and the removal of its original, a late event or a rescan
     that sees the file again must not register it a second time."""
-    import ingest.watcher as watcher_module
+    import ingest.completion as completion_module
 
     inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
     inbox.mkdir()
     path = inbox / "a.txt"
     path.write_text("关于某事的建议\n反映人：张三\n正文内容。", encoding="utf-8")
     gate = threading.Event()
-    real_finish = watcher_module.finish
-    monkeypatch.setattr(watcher_module, "finish", lambda *args: gate.wait() and real_finish(*args))
+    real_finish = completion_module.finish
+    monkeypatch.setattr(completion_module, "finish",
+                        lambda *args: gate.wait() and real_finish(*args))  # fmt: skip
     with Registry.open(tmp_path / "data" / "r.sqlite3") as registry:
         pipeline = Pipeline(registry, tmp_path / "data", IngestOptions(), Workers(1))
         pipeline.start()
@@ -128,14 +130,15 @@ def test_a_file_being_finished_is_not_taken_again(tmp_path: Path, monkeypatch) -
             watcher._collect(block=0)  # committed; its completion waits at the gate
             assert registry.journal("a.txt")["stage"] == "committed"  # type: ignore[index]
             watcher._consider(path)  # a rescan sees it
-            assert len(watcher.tracker) == 0
-            watcher._take(path)  # a late event makes it ready
-            assert watcher.in_stage(Stage.READING) == [] and len(watcher._completions) == 1
+            watcher._consider(path, closed=True, changed=True)  # and a late event
+            assert watcher.in_stage(Stage.SETTLING) == []
+            watcher._take(path)  # should it be made ready all the same
+            assert watcher.in_stage(Stage.READING) == [] and len(watcher.completer.pending) == 1
             assert watcher.in_stage(Stage.COMMITTED) == ["a.txt"]  # one record, one stage
         finally:
             gate.set()
             watcher._close_rows(wait=True)
-            watcher._writer.shutdown()
+            watcher.completer.shutdown()
         assert not path.exists() and registry.journal("a.txt") is None
     assert len(list((outbox / "回执").glob("*.json"))) == 1
 
@@ -232,13 +235,13 @@ def test_a_waiting_image_that_changes_settles_again(tmp_path: Path) -> None:
     with Registry.open(tmp_path / "data" / "r.sqlite3") as registry:
         pipeline = Pipeline(registry, tmp_path / "data", IngestOptions(), Workers(1))
         watcher = Watcher(pipeline, inbox, tmp_path / "outbox", WatchOptions(mode="polling"))
-        watcher._images_reading = 1  # the only reader is busy with an image
+        watcher.hand.images_reading = 1  # the only reader is busy with an image
         watcher._take(changed)
         watcher._take(removed)
         assert watcher.in_stage(Stage.QUEUED) == ["changed.png", "removed.png"]
         assert watcher.in_stage(Stage.READING) == []
         watcher._consider(changed)  # a rescan meanwhile: it is waiting already
-        assert len(watcher.tracker) == 0
+        assert watcher.in_stage(Stage.SETTLING) == []
         watcher._beat("2026-11-26T09:00:00+08:00")
         console = Console(record=True, width=200)
         print_status(registry, console)
@@ -248,11 +251,12 @@ def test_a_waiting_image_that_changes_settles_again(tmp_path: Path) -> None:
         assert "处理中" in status and "运行中" in status
         Image.new("L", (30, 30), 0).save(changed)  # rewritten while it waited
         removed.unlink()
-        watcher._images_reading = 0
+        watcher.hand.images_reading = 0
         watcher._take_queued()
         assert watcher.in_stage(Stage.QUEUED, Stage.READING) == []
-        assert len(watcher.tracker) == 1  # the changed one settles again; the removed is gone
-        watcher._writer.shutdown()
+        # The changed one settles again; the removed one is gone from the table.
+        assert watcher.in_stage(Stage.SETTLING) == ["changed.png"] and len(watcher.hand) == 1
+        watcher.completer.shutdown()
 
 
 PESTER = """
