@@ -1,8 +1,9 @@
 """From a registered record to an issue item, and from an item's body to typed blocks.
 
-Pure functions. The item's body is the record's text with personal data masked
-(unless the office turns masking off), without the title and 反映人 lines that
-the issue prints in their own places. The body is then read as blocks: headings
+Pure functions. The item's body is the record's recognised body (its
+``Structure``) with personal data masked (unless the office turns masking off):
+without the title and 反映人 lines that the issue prints in their own places,
+and without the submission's furniture (headers, footers, mastheads, chrome). The body is then read as blocks: headings
 by their numbering (一、 （一） 1. （1）), runs of tab-separated lines as tables,
 and plain paragraphs.
 """
@@ -60,17 +61,25 @@ def item_from_record(record: Record, mask: bool = True) -> Item:
             f"{record.id}「{record.original_name}」处于隔离状态（涉密或待审），不能编入刊物；"
             f"如经审核可以编发，请先用 minyi release {record.id} 解除隔离"
         )
-    text = record.masked_text() if mask else record.text
-    lines = [line.strip() for line in text.splitlines()]
     title = record.title or ""
-    submitter_raw = record.submitter.raw if record.submitter else ""
-    body = _strip_heads(lines, title, submitter_raw)
+    structure = record.structure
+    if structure is not None:
+        # The recognised body: without title, bylines and the submission's furniture
+        # (its own header, footer, masthead, page numbers, a screenshot's chrome).
+        body = [record.masked(p.text) if mask else p.text for p in structure.body]
+        byline = record.masked(structure.byline) if mask else structure.byline
+    else:
+        text = record.masked_text() if mask else record.text
+        lines = [line.strip() for line in text.splitlines()]
+        submitter_raw = record.submitter.raw if record.submitter else ""
+        body = _strip_heads(lines, title, submitter_raw)
+        byline = submitter_line(submitter_raw)
     phone = record.submitter.phone if record.submitter else None
     contact = (mask_value("pii.mobile", phone) if mask else phone) if phone else ""
     return Item(
         submission_id=record.id,
         title=title or record.original_name,
-        submitter=submitter_line(submitter_raw),
+        submitter=byline,
         contact=contact,
         body="\n".join(body),
         original_name=record.original_name,

@@ -146,15 +146,18 @@ def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestO
     # The file's own name is screened too: it is printed in receipts and the manifest.
     named = (Hidden("文件名", rel.rsplit("/", 1)[-1]),)
     hidden = named + extraction.hidden + read_pictures(extraction.pictures, options, tools)
+    screen = fmt.is_image or any(p.source is PageSource.OCR for p in extraction.pages)
+    structure = recognize.analyse(extraction.body, extraction.furniture, screen=screen)
     return Record(
         sha256=sha256,
         original_name=rel,
         format=fmt,
         pages=extraction.pages,
         text=extraction.text,
-        title=recognize.find_title(extraction.body),
-        submitter=recognize.find_submitter(extraction.body),
+        title=structure.title.text if structure.title else None,
+        submitter=recognize.submitter_of(structure),
         hidden=hidden,
+        structure=structure,
     )
 
 

@@ -128,6 +128,71 @@ class Submitter:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One piece of a submission as recognised: its text, what it is, where it stood.
+
+    ``kind``: ``title``, ``byline``, ``body``, or furniture — ``header``, ``footer``,
+    ``page_number``, ``masthead`` (the bulletin's name, issue number), ``mark`` (密级,
+    内部资料), ``date``, ``imprint`` (编印, 抄送, the issuing office) and ``chrome``
+    (a phone screenshot's status bar, chat header, input bar). ``confidence`` is
+    how sure the recogniser is (1.0: by a label or the document's own parts).
+    """
+
+    text: str
+    kind: str
+    where: str
+    confidence: float = 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "kind": self.kind, "where": self.where,
+                "confidence": round(self.confidence, 2)}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Part:
+        return cls(str(data["text"]), str(data["kind"]), str(data.get("where", "")),
+                   float(data.get("confidence", 1.0)))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A submission's parts: title, byline(s), body paragraphs, and furniture.
+
+    Furniture (headers, footers, page numbers, mastheads, screen chrome) stays in
+    the record's text for screening but is never printed as body text.
+    """
+
+    title: Part | None = None
+    bylines: tuple[Part, ...] = ()
+    body: tuple[Part, ...] = ()
+    furniture: tuple[Part, ...] = ()
+    byline: str = ""  # the 反映人 as printed: labels, brackets and contact details removed
+
+    @property
+    def body_text(self) -> str:
+        return "\n".join(part.text for part in self.body)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title.as_dict() if self.title else None,
+            "bylines": [p.as_dict() for p in self.bylines],
+            "body": [p.as_dict() for p in self.body],
+            "furniture": [p.as_dict() for p in self.furniture],
+            "byline": self.byline,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Structure:
+        title = data.get("title")
+        return cls(
+            title=Part.from_dict(title) if title else None,
+            bylines=tuple(Part.from_dict(p) for p in data.get("bylines") or ()),
+            body=tuple(Part.from_dict(p) for p in data.get("body") or ()),
+            furniture=tuple(Part.from_dict(p) for p in data.get("furniture") or ()),
+            byline=str(data.get("byline") or ""),
+        )
+
+
+@dataclass(frozen=True)
 class Finding:
     """Something a screening step noticed: data for the clerk, never an exception.
 
@@ -193,6 +258,7 @@ class Record:
     received_at: str | None = None
     stored_as: str | None = None
     hidden: tuple[Hidden, ...] = ()  # at intake only: the registry does not keep it
+    structure: Structure | None = None  # title, bylines, body and furniture as recognised
 
     @property
     def page_count(self) -> int:
@@ -201,6 +267,21 @@ class Record:
     @property
     def ocr(self) -> bool:
         return any(p.source is PageSource.OCR for p in self.pages)
+
+    def masked(self, text: str) -> str:
+        """Any text taken from this record (a body paragraph) with its personal data masked.
+
+        The findings' spans are in ``self.text``; the same values are masked wherever
+        they stand in ``text``, also where a line break inside them was joined away.
+        """
+        for finding in self.findings:
+            if not finding.category.startswith("pii.") or finding.start is None:
+                continue
+            value = self.text[finding.start : finding.end]
+            for form in dict.fromkeys((value, re.sub(r"\s+", "", value))):
+                if form:
+                    text = text.replace(form, mask_value(finding.category, form))
+        return text
 
     def masked_text(self) -> str:
         """The text with personal data masked: what any copy for forwarding must show."""

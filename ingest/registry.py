@@ -17,8 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import DiskFullError, RegistryError
+from ingest import recognize
 from ingest.receipt import Disposition, DuplicateRef, Receipt
-from ingest.record import Finding, Format, Page, PageSource, Record, Status, Submitter
+from ingest.record import (
+    Finding,
+    Format,
+    Page,
+    PageSource,
+    Record,
+    Status,
+    Structure,
+    Submitter,
+)
 from ingest.registry_events import EventTables
 from ingest.registry_index import IndexTables
 from ingest.registry_issues import IssueTables
@@ -231,8 +241,8 @@ class Registry(IndexTables, IssueTables, EventTables):
     def _insert_submission(self, record: Record, year: int, seq: int) -> None:
         self._db.execute(
             "INSERT INTO submissions (id, year, seq, sha256, original_name, received_at, format,"
-            " text, title, submitter, status, findings, errors, stored_as)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " text, title, submitter, status, findings, errors, stored_as, structure)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id, year, seq, record.sha256, record.original_name, record.received_at,
                 record.format.value, record.text, record.title,
@@ -241,6 +251,8 @@ class Registry(IndexTables, IssueTables, EventTables):
                 json.dumps([f.as_dict() for f in record.findings], ensure_ascii=False),
                 json.dumps(list(record.errors), ensure_ascii=False),
                 record.stored_as,
+                json.dumps(record.structure.as_dict(), ensure_ascii=False)
+                if record.structure else None,
             ),
         )  # fmt: skip
         self._db.executemany(
@@ -302,6 +314,9 @@ class Registry(IndexTables, IssueTables, EventTables):
             errors=tuple(json.loads(row["errors"])),
             received_at=row["received_at"],
             stored_as=row["stored_as"],
+            structure=Structure.from_dict(json.loads(row["structure"]))
+            if row["structure"]
+            else recognize.analyse(row["text"].splitlines()),
         )
 
 

@@ -161,4 +161,9 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE heartbeat ADD COLUMN error TEXT;
     """,
+    # 8: a submission's recognised structure (title, bylines, body, furniture) as
+    # JSON; rows from before it are recognised again from their text when read.
+    """
+    ALTER TABLE submissions ADD COLUMN structure TEXT;
+    """,
 )

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -24,6 +26,7 @@ from formatter.pdf import fontconfig_env
 from formatter.render import Converter
 from minyi import issues as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
+from minyi.concerns import Concern, Weight
 from minyi.settings import Settings
 
 
@@ -66,19 +69,30 @@ def _date(value: str | None) -> dt.date | None:
               help="稿件编号（可跟多个，空格或逗号分隔），按刊出顺序")  # fmt: skip
 @click.argument("more", nargs=-1, metavar="")
 @click.option("--date", "issued", help="签发日期，如 2026-03-05（默认今天）")
+@click.option("--force", is_flag=True, help="已在别的期次印发过的稿件也编入（会重复计分）")
 @_which
 @click.pass_context
-def new(ctx: click.Context, first: str, more: tuple[str, ...], issued: str | None,
+def new(ctx: click.Context, first: str, more: tuple[str, ...], issued: str | None, force: bool,
         year: int | None, supplement: bool, data_dir: Path | None) -> None:  # fmt: skip
     """新建一期：用已登记的稿件组成，自动编期号并输出期号。"""
     settings = _settings(ctx, data_dir=data_dir)
     ids = [i.strip() for part in (first, *more) for i in part.replace("，", ",").split(",")]
     with _registry(settings) as registry:
         created = flow.create(registry, settings, [i for i in ids if i], year,
-                              _series(supplement), _date(issued))  # fmt: skip
+                              _series(supplement), _date(issued), force=force)  # fmt: skip
+        found = flow.issue_concerns(registry, settings, created)
     total = f"（总第{created.total_number}期）" if created.total_number else ""
     err.print(f"已新建 {created.year}年{created.label}{total}，共 {len(created.items)} 篇稿件。")
+    _print_concerns(found, err)
     out.print(created.number)
+
+
+def _print_concerns(found: list[Concern], console: Console) -> None:
+    """Each concern with its weight: what stops the render, what was forced, what to check."""
+    labels = {Weight.BLOCK: "[red]生成前必须解决[/red]", Weight.REFUSE: "[yellow]已强制编入[/yellow]",
+              Weight.WARN: "[yellow]请核对[/yellow]"}  # fmt: skip
+    for concern in found:
+        console.print(f"{labels[concern.weight]}：{escape(str(concern))}")
 
 
 @issue.command("list")
@@ -112,6 +126,7 @@ def show_issue(ctx: click.Context, number: int, year: int | None, supplement: bo
     with _registry(settings) as registry:
         entry = flow.load(registry, number, year, _series(supplement))
         problems = flow.blocking(registry, settings, entry)
+        found = flow.issue_concerns(registry, settings, entry)
         edited = [flow.diff(registry, settings, entry, i) != "" for i in range(len(entry.items))]
     fields = Table(show_header=False)
     for name, value in _fields(entry):
@@ -122,8 +137,9 @@ def show_issue(ctx: click.Context, number: int, year: int | None, supplement: bo
         items.add_row(str(i + 1), item.submission_id, item.title, item.submitter,
                       str(len(item.body)), "是" if edited[i] else "")  # fmt: skip
     out.print(items)
+    _print_concerns([c for c in found if c.weight is not Weight.BLOCK], out)
     for problem in problems:
-        out.print(f"[red]不能生成：[/red]{problem}")
+        out.print(f"[red]不能生成：[/red]{escape(problem)}")
 
 
 def _fields(entry: Issue) -> list[tuple[str, str]]:
@@ -170,10 +186,11 @@ def _names(value: str | None) -> tuple[str, ...] | None:
 @click.option(
     "--remove", "remove", multiple=True, metavar="序号或ID", help="移出一篇稿件（可重复）"
 )
+@click.option("--force", is_flag=True, help="已在别的期次印发过的稿件也加入（会重复计分）")
 @click.pass_context
 def edit(ctx: click.Context, number: int, year: int | None, supplement: bool,
          data_dir: Path | None, issued: str | None, add: tuple[str, ...],
-         remove: tuple[str, ...], **changes: Any) -> None:  # fmt: skip
+         remove: tuple[str, ...], force: bool, **changes: Any) -> None:  # fmt: skip
     """修改一期的各项内容，或增删稿件。"""
     settings = _settings(ctx, data_dir=data_dir)
     values = {k: flow.typed(v) for k, v in changes.items() if v is not None}
@@ -188,9 +205,11 @@ def edit(ctx: click.Context, number: int, year: int | None, supplement: bool,
         entry = flow.load(registry, number, year, _series(supplement))
         entry = replace(entry, **values)
         entry = flow.remove_items(entry, remove)
-        entry = flow.add_items(registry, settings, entry, list(add))
+        entry = flow.add_items(registry, settings, entry, list(add), force=force)
         flow.save(registry, entry)
+        found = [c for c in flow.issue_concerns(registry, settings, entry) if c.item in add]
     err.print(f"已保存 {entry.year}年{entry.label}。")
+    _print_concerns(found, err)
 
 
 @issue.command("text")

@@ -25,6 +25,7 @@ from ingest.registry import Registry
 from ingest.screening.fold import fold_term, visible
 from ingest.screening.gate import Allowance, Checkpoint, Gate
 from ingest.screening.policy import SECRET
+from minyi.concerns import Concern, Weight, concerns, item_concerns
 from minyi.settings import Settings
 
 
@@ -75,10 +76,12 @@ def _records(registry: Registry, ids: list[str]) -> list[Record]:
 
 
 def create(registry: Registry, settings: Settings, ids: list[str], year: int | None = None,
-           series: Series = Series.REGULAR, issued: dt.date | None = None) -> Issue:  # fmt: skip
+           series: Series = Series.REGULAR, issued: dt.date | None = None,
+           force: bool = False) -> Issue:  # fmt: skip
     """A new issue holding these submissions, numbered next in its series and year."""
     records = _records(registry, ids)
     items = tuple(item_from_record(r, mask=settings.issue_mask_pii) for r in records)
+    refuse_repeats(registry, settings, list(zip(items, records, strict=True)), force)
     day = issued or dt.date.today()
     base = defaults(settings)
     stamp = now()
@@ -210,7 +213,8 @@ def blocking(registry: Registry, settings: Settings, issue: Issue) -> list[str]:
                 f"{item.submission_id}「{record.original_name}」处于隔离状态"
                 f"（涉密或待审）；审核后用 minyi release {record.id} 解除"
             )
-    return problems + mark_problems(issue) + secret_problems(registry, settings, issue)
+    blocked = [str(c) for c in concerns(registry, settings, issue) if c.weight is Weight.BLOCK]
+    return problems + blocked + mark_problems(issue) + secret_problems(registry, settings, issue)
 
 
 def mark_problems(issue: Issue) -> list[str]:
@@ -291,15 +295,37 @@ def render(
     return result
 
 
-def add_items(registry: Registry, settings: Settings, issue: Issue, ids: list[str]) -> Issue:
+def add_items(registry: Registry, settings: Settings, issue: Issue, ids: list[str],
+              force: bool = False) -> Issue:  # fmt: skip
     if not ids:
         return issue
     present = {item.submission_id for item in issue.items}
     twice = [i for i in ids if i in present]
     if twice:
         raise InputError(f"稿件 {'、'.join(twice)} 已在本期中")
-    new = tuple(item_from_record(r, settings.issue_mask_pii) for r in _records(registry, ids))
+    records = _records(registry, ids)
+    new = tuple(item_from_record(r, settings.issue_mask_pii) for r in records)
+    refuse_repeats(registry, settings, list(zip(new, records, strict=True)), force, issue)
     return replace(issue, items=issue.items + new)
+
+
+def refuse_repeats(registry: Registry, settings: Settings, items: list[tuple[Item, Record]],
+                   force: bool, issue: Issue | None = None) -> None:  # fmt: skip
+    """Composing refuses what the policy refuses (an item published before) unless forced."""
+    refused = [
+        str(c)
+        for position, (item, record) in enumerate(items, 1)
+        for c in item_concerns(registry, settings, issue, position, item, record)
+        if c.weight is Weight.REFUSE
+    ]
+    if refused and not force:
+        listed = "\n".join(f"  · {r}" for r in refused)
+        raise InputError(f"以下稿件不能编入：\n{listed}")
+
+
+def issue_concerns(registry: Registry, settings: Settings, issue: Issue) -> list[Concern]:
+    """Everything about the issue's items the clerk should look at (``minyi.concerns``)."""
+    return concerns(registry, settings, issue)
 
 
 def remove_items(issue: Issue, which: tuple[str, ...] | list[str]) -> Issue:

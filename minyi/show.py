@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ingest.record import Finding, Record, printable
+from ingest.record import Finding, Part, Record, Structure, printable
 from ingest.screening.labels import category_label
 
 _STATUS = {"accepted": "通过", "flagged": "待审核", "quarantined": "已隔离（含密级标志）"}
@@ -27,6 +27,8 @@ def render(console: Console, record: Record, others: dict[str, str],
            releases: list[dict[str, str]], full_text: bool) -> None:  # fmt: skip
     """Print ``record``; ``others`` holds the texts of the submissions it nearly repeats."""
     console.print(_summary(record, releases))
+    if record.structure is not None:
+        console.print(_structure(record.structure, full_text), soft_wrap=False)
     sensitive = [f for f in record.findings if f.kind == "sensitive"]
     if sensitive:
         console.print(_sensitive_table(record, sensitive), soft_wrap=False)
@@ -61,6 +63,51 @@ def _summary(record: Record, releases: list[dict[str, str]]) -> Table:
     rows += [("解除隔离", f"{r['released_at']}：{r['reason']}") for r in releases]
     for label, value in rows:  # file names and texts are not rich markup
         table.add_row(f"[bold]{label}[/bold]", Text(printable(value)))
+    return table
+
+
+_KINDS = {
+    "title": "标题", "byline": "反映人", "body": "正文", "header": "页眉", "footer": "页脚",
+    "page_number": "页码", "masthead": "刊头/期号", "mark": "密级/标识", "date": "日期",
+    "imprint": "编印/抄送", "chrome": "手机截图界面",
+}  # fmt: skip
+_SNIPPET = 40
+
+
+def _structure(structure: Structure, full: bool) -> Table:
+    """What was recognised, part by part: title, bylines, body, and what is not text."""
+    table = Table(title="识别结果（印发时只用标题、反映人和正文）", title_justify="left")
+    table.add_column("部分", no_wrap=True)
+    table.add_column("内容", overflow="fold")
+    table.add_column("来自", overflow="fold")
+    table.add_column("把握", justify="right")
+
+    def row(label: str, part: Part | None, text: str | None = None) -> None:
+        if part is None:
+            table.add_row(label, Text("（未识别）", style="red"), "", "")
+            return
+        shown = part.text if text is None else text
+        table.add_row(label, Text(printable(shown)), Text(printable(part.where)),
+                      f"{part.confidence:.0%}")  # fmt: skip
+
+    row("标题", structure.title)
+    if structure.bylines:
+        for part in structure.bylines:
+            row("反映人", part)
+        if structure.byline:
+            table.add_row("", Text(f"印作：{printable(structure.byline)}", style="green"), "", "")
+    else:
+        row("反映人", None)
+    if not structure.body:
+        row("正文", None)
+    for n, part in enumerate(structure.body if full else structure.body[:1], 1):
+        text = part.text if full or len(part.text) <= _SNIPPET else part.text[:_SNIPPET] + "…"
+        row(f"正文 {n}", part, text)
+    if not full and len(structure.body) > 1:
+        chars = sum(len(p.text) for p in structure.body)
+        table.add_row("", f"……共 {len(structure.body)} 段、{chars} 字（--text 显示全部）", "", "")
+    for part in structure.furniture:
+        row(f"非正文：{_KINDS.get(part.kind, part.kind)}", part)
     return table
 
 

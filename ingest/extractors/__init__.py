@@ -37,7 +37,9 @@ class Extraction:
 
     ``pages`` hold the full text, page by page, in storage form (see textnorm).
     ``body`` lists the paragraphs of the main text only, without headers,
-    footers or notes: recognition of title and 反映人 looks there. ``pictures``
+    footers or notes: recognition of title and 反映人 looks there; ``furniture``
+    names what the extractor knows is not main text (a Word document's headers
+    and footers), which stays in ``pages`` for screening. ``pictures``
     (read by OCR for screening) and ``hidden`` (annotations, form fields) are
     screened but are not the submission's text (see ``ingest.pictures``).
     """
@@ -46,6 +48,7 @@ class Extraction:
     body: tuple[str, ...]
     pictures: tuple[Picture, ...] = field(default=(), repr=False)
     hidden: tuple[Hidden, ...] = ()
+    furniture: tuple[tuple[str, str], ...] = ()  # (where, text): headers, footers, notes
 
     @property
     def text(self) -> str:

@@ -108,7 +108,9 @@ def extract(data: bytes, options: IngestOptions) -> Extraction:
     headers = [h for h in headers if not _PAGE_NUMBER.match(h)]
     footers = [f for f in footers if not _PAGE_NUMBER.match(f)]
     text = "\n".join(headers + body + notes + footers)
-    return Extraction(pages=(Page(number=1, text=text),), body=tuple(body), pictures=pictures)
+    furniture = tuple([("页眉", h) for h in headers] + [("页脚", f) for f in footers])
+    return Extraction(pages=(Page(number=1, text=text),), body=tuple(body), pictures=pictures,
+                      furniture=furniture)  # fmt: skip
 
 
 _PLACES = {"header": "页眉", "footer": "页脚"}
