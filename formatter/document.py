@@ -11,6 +11,7 @@ page by empty grid lines.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -173,18 +174,42 @@ class DocumentBuilder:
         for _ in range(pad):
             self.para("Normal", lines=1)
         self.colophon(rows)
+        self._properties()
         out = io.BytesIO()
         self.doc.save(out)
         return Built(out.getvalue(), self.lines, pad)
 
+    def _properties(self) -> None:
+        """The file's properties are the issue's and the office's, not the template's
+        (python-docx's: author "python-docx", dated 2013, a Mac Word thumbnail)."""
+        issue = self.issue
+        props = self.doc.core_properties
+        props.title = f"{issue.journal}{issue.year}年{issue.label}"
+        props.subject = issue.journal
+        props.author = props.last_modified_by = issue.unit or issue.journal
+        props.comments = props.keywords = props.category = ""
+        props.revision = 1
+        when = _moment(issue.updated_at) or _moment(issue.created_at)
+        if when is None and issue.issued is not None:
+            when = dt.datetime.combine(issue.issued, dt.time(9), tzinfo=dt.UTC)
+        when = when or dt.datetime.now(dt.UTC).replace(microsecond=0)
+        props.created = _moment(issue.created_at) or when
+        props.modified = props.last_printed = when
+        package = self.doc.part.package
+        for rid, rel in list(package.rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                package.rels.pop(rid)
+        app = next(p for p in package.iter_parts() if str(p.partname) == "/docProps/app.xml")
+        app._blob = _APP_XML
+
     def masthead(self) -> None:
         head, t = masthead(self.issue, self.t), self.t
-        if head.mark or head.copy_number:
-            p = self.para("版头", lines=1)
-            if head.mark:
-                p.add_run(head.mark).style = "一级标题字"
-            if head.copy_number:
-                p.add_run("\t" + head.copy_number)
+        # GB/T 9704 7.2.1/7.2.2: 份号 on the first line at the top left, the 密级 (with its
+        # period) on the second; without a 份号 the mark takes the first line.
+        if head.copy_number:
+            self.para("版头", head.copy_number, lines=1)
+        if head.mark:
+            self.para("版头", lines=1).add_run(head.mark).style = "一级标题字"
         self.para("刊名", head.journal, lines=2)
         self.para("期号", head.number, lines=1)
         p = self.para("版头", f"{head.unit}\t{head.date}", lines=1)
@@ -298,6 +323,24 @@ class DocumentBuilder:
         mark = X.element("w:rPr")
         X.run_props(mark, east_asian=self.t.fonts.body, latin=self.t.fonts.latin, size_pt=0.5)
         ppr.append(mark)
+
+
+_APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    b"<Application>minyi</Application><DocSecurity>0</DocSecurity></Properties>"
+)
+
+
+def _moment(stamp: str) -> dt.datetime | None:
+    """An ISO time stamp as a UTC datetime (document properties are kept in UTC)."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def blank_page(document: Any) -> Any:

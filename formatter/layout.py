@@ -122,15 +122,33 @@ def title_lines(title: str, width: int = TITLE_CHARS) -> list[str]:
     """
     if len(title) <= width:
         return [title]
+    words = word_ends(title)
     fewest = -(-len(title) // width)
-    for count in (fewest, fewest + 1):
-        low = max(1, len(title) - width * (count - 1))
-        high = min(width, len(title) - 1)
-        share = len(title) / count
-        places = [i for i in range(max(low, round(share / 2)), high + 1)
-                  if title[i - 1] in _TITLE_BREAK_AFTER and title[i] not in NO_START]  # fmt: skip
-        if places:
-            cut = min(places, key=lambda i: abs(i - share))
-            return [title[:cut], *title_lines(title[cut:], width)]
+    for particle in (True, False):  # after a particle or mark first; then any word end
+        for count in (fewest, fewest + 1):
+            low = max(1, len(title) - width * (count - 1))
+            high = min(width, len(title) - 1)
+            share = len(title) / count
+            places = [i for i in range(max(low, round(share / 2)), high + 1)
+                      if i in words and title[i] not in NO_START
+                      and (title[i - 1] in _TITLE_BREAK_AFTER or not particle)]  # fmt: skip
+            if places:
+                cut = min(places, key=lambda i: abs(i - share))
+                return [title[:cut], *title_lines(title[cut:], width)]
     cut = -(-len(title) // fewest)
     return [title[:cut], *title_lines(title[cut:], width)]
+
+
+def word_ends(text: str) -> set[int]:
+    """Offsets in ``text`` where a word ends (jieba's segmentation; every offset if
+    jieba is missing): a title is never broken inside a word (城乡|供水, not 供|水)."""
+    try:
+        import jieba
+    except ImportError:  # pragma: no cover - a declared dependency
+        return set(range(len(text) + 1))
+    jieba.setLogLevel(60)
+    ends, at = set(), 0
+    for word in jieba.lcut(text, HMM=False):
+        at += len(word)
+        ends.add(at)
+    return ends

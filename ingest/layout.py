@@ -32,6 +32,11 @@ class Line:
     full: bool  # reaches (about) the full measure of its page
 
 
+def is_page_mark(text: str) -> bool:
+    """A line that is a page number or page mark (- 3 -, 第3页, 3/10)."""
+    return bool(_PAGE_MARK.match(text))
+
+
 def page_lines(raw: str) -> list[Line]:
     """Visual lines of one page, page marks dropped, each marked full or short."""
     lines = [ln.rstrip() for ln in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]

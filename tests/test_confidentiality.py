@@ -168,7 +168,7 @@ def test_a_mark_in_a_file_name_quarantines_too(tmp_path: Path) -> None:
 def test_a_released_mark_may_print_where_the_clerk_decided_so(office: Path) -> None:
     released = report(office)["same-line.docx"]["id"]
     minyi(office, "release", released, "--reason", "经核实为报送单位抬头，非密级标志")
-    number = minyi(office, "issue", "new", "--items", released).splitlines()[0]
+    number = minyi(office, "issue", "new", "--force", "--items", released).splitlines()[0]
     minyi(office, "issue", "render", number, "--no-pdf")
     folder = office / "outbox" / "2026" / f"第{number}期"
     assert any("机密" in plain(t) for t in artefact_texts(folder).values())
@@ -177,7 +177,7 @@ def test_a_released_mark_may_print_where_the_clerk_decided_so(office: Path) -> N
 def test_personal_data_is_masked_in_every_artefact(office: Path) -> None:
     need_tool("soffice")
     plain_id = report(office)["plain.docx"]["id"]
-    number = minyi(office, "issue", "new", "--items", plain_id).splitlines()[0]
+    number = minyi(office, "issue", "new", "--force", "--items", plain_id).splitlines()[0]
     minyi(office, "issue", "render", number)
     folder = next((office / "outbox").glob(f"*/第{number}期"))
     texts = artefact_texts(folder)
@@ -198,7 +198,7 @@ def test_personal_data_is_masked_in_every_artefact(office: Path) -> None:
 ])  # fmt: skip
 def test_issue_level_fields_are_screened(office: Path, args: tuple[str, str], problem: str) -> None:
     plain_id = report(office)["plain.docx"]["id"]
-    number = minyi(office, "issue", "new", "--items", plain_id).splitlines()[0]
+    number = minyi(office, "issue", "new", "--force", "--items", plain_id).splitlines()[0]
     minyi(office, "issue", "edit", number, *args)
     refused = minyi(office, "issue", "render", number, "--no-pdf", code=8)
     assert problem in refused
@@ -207,7 +207,7 @@ def test_issue_level_fields_are_screened(office: Path, args: tuple[str, str], pr
 
 def test_an_invisible_character_in_the_header_mark_declares_it_plainly(office: Path) -> None:
     plain_id = report(office)["plain.docx"]["id"]
-    number = minyi(office, "issue", "new", "--items", plain_id).splitlines()[0]
+    number = minyi(office, "issue", "new", "--force", "--items", plain_id).splitlines()[0]
     minyi(office, "issue", "edit", number, "--mark", "机\u200b密★1年")
     assert "机密★1年" in minyi(office, "issue", "show", number)
     rendered = minyi(office, "issue", "render", number, "--no-pdf")
@@ -218,7 +218,7 @@ def test_an_invisible_character_in_the_header_mark_declares_it_plainly(office: P
 
 def test_imported_text_with_a_hidden_mark_does_not_render(office: Path) -> None:
     plain_id = report(office)["plain.docx"]["id"]
-    number = minyi(office, "issue", "new", "--items", plain_id).splitlines()[0]
+    number = minyi(office, "issue", "new", "--force", "--items", plain_id).splitlines()[0]
     edited = office / f"稿{number}.txt"
     edited.write_text("标题：关于某事的建议\n反映人：李四\n\n秘\u2062密★1年\n正文。\n", "utf-8")
     minyi(office, "issue", "text", number, "1", "--import", str(edited))
@@ -231,7 +231,7 @@ def test_imported_text_with_a_hidden_mark_does_not_render(office: Path) -> None:
 
 def test_a_journal_name_cannot_leave_the_outbox(office: Path) -> None:
     plain_id = report(office)["plain.docx"]["id"]
-    number = minyi(office, "issue", "new", "--items", plain_id).splitlines()[0]
+    number = minyi(office, "issue", "new", "--force", "--items", plain_id).splitlines()[0]
     minyi(office, "issue", "edit", number, "--journal", "../../../../tmp/x/PWN")
     minyi(office, "issue", "render", number, "--no-pdf")
     folder = office / "outbox" / "2026" / f"第{number}期"

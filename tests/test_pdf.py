@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ingest.extractors import pdf
 from ingest.options import IngestOptions
 from ingest.record import PageSource
@@ -56,3 +58,65 @@ def test_page_numbers_dropped(make_pdf) -> None:
     path = make_pdf("d.pdf", [["正文。", "— 1 —"], ["续文。", "- 2 -"]])
     result = pdf.extract(path.read_bytes(), IngestOptions())
     assert result.text == "正文。\n续文。"
+
+
+def _stream_out_of_order(path: Path) -> Path:
+    """A PDF whose quotation marks are written after the line, in a font of their own,
+    as word processors do: the content stream and the page disagree."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from minyi.samples import _pdf_font
+
+    font = _pdf_font(pdfmetrics, UnicodeCIDFont)
+    size, x, y = 16.0, 80.0, 700.0
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont(font, size)
+    pieces = ["涉及", "“", "甲乙", "”", "的纠纷有", "2019", "起，", "3.5", "万人次受影响。"]
+    placed = []
+    for piece in pieces:
+        placed.append((x, piece))
+        gap = size * 0.25 if piece[0].isdigit() or piece[-1].isdigit() else 0.0
+        x += pdfmetrics.stringWidth(piece, font, size) + gap
+    for px, piece in placed:  # the text first, in the stream
+        if piece not in "“”":
+            pdf.drawString(px, y, piece)
+    for px, piece in placed:  # then the quotation marks
+        if piece in "“”":
+            pdf.drawString(px, y, piece)
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
+def test_characters_are_read_in_the_order_they_stand_on_the_page(tmp_path: Path) -> None:
+    data = _stream_out_of_order(tmp_path / "quotes.pdf").read_bytes()
+    result = pdf.extract(data, IngestOptions())
+    assert result.body == ("涉及“甲乙”的纠纷有2019起，3.5万人次受影响。",)
+
+
+def test_office_pdf_paragraphs_come_back_as_written(tmp_path: Path) -> None:
+    """A Word file printed to PDF by LibreOffice: left-aligned (ragged) lines, quotes in
+    their own font, digits set off by a gap: the paragraphs read back exactly."""
+    import subprocess
+
+    from conftest import need_tool
+
+    from minyi import samples
+
+    soffice = need_tool("soffice")
+    paragraphs = [
+        "关于规范城区“僵尸车”清理的建议",
+        "县政协委员 钱立新",
+        "近年来，我县城区“僵尸车”问题日益突出。据统计，2019年以来全县共排查长期占道车辆3.5万"
+        "人次，涉及“甲乙”的纠纷逐年增加，群众反映强烈，亟需建立长效机制加以解决。" * 2,
+        "一、存在的问题",
+        "部门职责不清，清理工作推诿扯皮，2023年12月至今仍有1200余辆车未处置。" * 3,
+    ]
+    source = samples.make_docx(tmp_path / "a.docx", paragraphs)
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(source)], check=True, capture_output=True, timeout=180)  # fmt: skip
+    result = pdf.extract((tmp_path / "a.pdf").read_bytes(), IngestOptions())
+    assert list(result.body) == paragraphs

@@ -221,10 +221,10 @@ def test_classified_issue_gets_no_forwarding_package(tmp_path: Path) -> None:
     assert result.package is None
     assert not list(result.folder.glob("*.zip"))
     assert any("密级" in note for note in result.notes)
-    first = open_docx(next(p for p in result.files if p.suffix == ".docx").read_bytes()).paragraphs[
-        0
-    ]
-    assert first.text == "秘密★1年\t000012"  # 密级 at left, 份号 at right
+    paragraphs = open_docx(next(p for p in result.files if p.suffix == ".docx").read_bytes())
+    first, second = paragraphs.paragraphs[:2]
+    # GB/T 9704 7.2.1/7.2.2: 份号 on the first line top left, 密级 on the second.
+    assert (first.text, second.text) == ("000012", "秘密★1年")
 
 
 PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
@@ -307,3 +307,39 @@ def test_a_killed_render_leaves_nothing_behind_at_the_next_render(tmp_path: Path
     result = Renderer(Template(), None).render(issue(item(1, PARAGRAPH)), tmp_path,
                                                RenderPlan(pdf=False), CHECK)  # fmt: skip
     assert result.folder == year / "第3期" and not list(year.glob(".第3期.*"))
+
+
+@pytest.mark.parametrize(
+    "title,words",
+    [
+        (
+            "关于加快推进城乡供水一体化和农村饮水安全巩固提升工程建设的建议",
+            ["城乡", "供水", "一体化"],
+        ),
+        ("关于统筹推进县域内城乡义务教育一体化改革发展的建议", ["义务教育", "城乡", "县域"]),
+        ("关于规范城区“僵尸车”清理工作切实维护群众出行安全的建议", ["清理", "僵尸车", "维护"]),
+    ],
+)
+def test_a_title_is_never_broken_inside_a_word(title: str, words: list[str]) -> None:
+    lines = L.title_lines(title)
+    assert len(lines) == 2 and "".join(lines) == title
+    for word in words:
+        assert any(word in line for line in lines), (word, lines)
+
+
+def test_the_files_properties_are_the_offices_and_the_issues() -> None:
+    """Not python-docx's template: author "python-docx", 2013, a Mac Word thumbnail."""
+    built = render_docx(Template(), issue(item(1, PARAGRAPH), unit="政协某某县委员会办公室",
+                                          created_at="2026-11-20T10:00:00+08:00",
+                                          updated_at="2026-11-21T16:30:00+08:00"), Copy())  # fmt: skip
+    document = open_docx(built.data)
+    props = document.core_properties
+    assert props.author == props.last_modified_by == "政协某某县委员会办公室"
+    assert props.title == "社情民意信息2026年第3期" and props.comments == ""
+    assert props.created.isoformat() == "2026-11-20T02:00:00+00:00"
+    assert props.modified.isoformat() == "2026-11-21T08:30:00+00:00"
+    with zipfile.ZipFile(io.BytesIO(built.data)) as archive:
+        names = archive.namelist()
+        app = archive.read("docProps/app.xml").decode()
+    assert not any("thumbnail" in name for name in names)
+    assert "<Application>minyi</Application>" in app and "Macintosh" not in app

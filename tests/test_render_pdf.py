@@ -281,3 +281,26 @@ def test_the_offices_own_fonts_win_over_the_aliases(tmp_path: Path) -> None:
     found = subprocess.run([fc_match, "-f", "%{family[0]}", "仿宋_GB2312"], env=shipped, text=True,
                            capture_output=True, check=True).stdout  # fmt: skip
     assert found == "Noto Serif CJK SC"
+
+
+def test_copy_number_then_classification_at_the_top_left(renderer: Renderer,
+                                                        tmp_path: Path) -> None:  # fmt: skip
+    """GB/T 9704 7.2.1/7.2.2: 份号 on the block's first line, 密级 on the second, both flush
+    left; the PDF's properties are the issue's and the office's."""
+    from conftest import GATE
+
+    from ingest.screening.gate import Allowance, Checkpoint
+
+    secret = issue(item(1, PARAGRAPH), mark="秘密★1年", copy_number="000012",
+                   unit="政协某某县委员会办公室")  # fmt: skip
+    declared = Checkpoint(GATE, Allowance.of([secret.mark], classified=True))
+    result = renderer.render(secret, tmp_path, RenderPlan(), declared)
+    with pdfplumber.open(pdf_of(result)) as pdf:
+        first, second = text_lines(pdf.pages[0])[:2]
+        metadata = pdf.metadata
+    assert first[2] == "000012" and second[2] == "秘密★1年"
+    assert second[0] - first[0] == pytest.approx(PITCH_MM, abs=0.6)  # consecutive lines
+    for line in (first, second):
+        assert line[3][0]["x0"] / MM == pytest.approx(BLOCK_LEFT, abs=0.5)
+    assert metadata.get("Author") == "政协某某县委员会办公室"
+    assert metadata.get("Title") == "社情民意信息2026年第3期"

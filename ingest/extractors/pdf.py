@@ -20,7 +20,8 @@ import pypdfium2.raw as pdfium_c
 from common.errors import ExtractionError
 from ingest.extractors import Extraction, Picture
 from ingest.extractors.pdf_hidden import page_annotations, page_pictures
-from ingest.layout import Line, join_lines, page_lines
+from ingest.extractors.pdf_order import ordered_lines
+from ingest.layout import Line, is_page_mark, join_lines, page_lines
 from ingest.ocr.page import read_page
 from ingest.options import IngestOptions
 from ingest.record import Hidden, Page, PageSource
@@ -99,6 +100,7 @@ def _read_page(
         textpage = page.get_textpage()
         try:
             raw = textpage.get_text_range()
+            ordered = ordered_lines(textpage, raw, page.get_width())
         finally:
             textpage.close()
         meaningful = [ch for ch in raw if not ch.isspace()]
@@ -109,7 +111,10 @@ def _read_page(
             return Page(index + 1, "", PageSource.NONE, needs_ocr=True), []
     finally:
         page.close()
-    lines = page_lines(raw)
+    if ordered is None:
+        lines = page_lines(raw)
+    else:
+        lines = [line for line in ordered if not is_page_mark(line.text.strip())]
     text = normalise("\n".join(join_lines(lines)))
     source = PageSource.TEXT_LAYER if text else PageSource.NONE
     return Page(index + 1, text, source), lines
