@@ -4,7 +4,8 @@ A PDF's text layer (and, later, OCR output) comes as visual lines. Chinese
 prose has no spaces to tell a wrapped line from a paragraph end, so the
 decision rests on the layout: a line that falls well short of the page's full
 measure ends its paragraph; an indented line, a heading (一、 （一） 1.) or a
-list item starts one. Page numbers and running page marks are dropped.
+list item starts one. A page number is dropped where it stands as the page's
+first or last line.
 """
 
 from __future__ import annotations
@@ -37,10 +38,22 @@ def is_page_mark(text: str) -> bool:
     return bool(_PAGE_MARK.match(text))
 
 
+def without_page_marks(lines: list[str]) -> list[str]:
+    """A page's lines without its page number: a page mark counts only as the page's
+    first or last line (by position, never by shape alone: a lone year or amount in a
+    table, a chart's axis values stay)."""
+    out = [ln for ln in lines if ln.strip()]
+    while out and is_page_mark(out[-1].strip()):
+        out.pop()
+    while out and is_page_mark(out[0].strip()):
+        out.pop(0)
+    return out
+
+
 def page_lines(raw: str) -> list[Line]:
     """Visual lines of one page, page marks dropped, each marked full or short."""
     lines = [ln.rstrip() for ln in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lines = [ln for ln in lines if ln.strip() and not _PAGE_MARK.match(ln)]
+    lines = without_page_marks(lines)
     if not lines:
         return []
     widest = max(text_width(ln.strip()) for ln in lines)

@@ -358,9 +358,32 @@ def analyse(body: list[str] | tuple[str, ...], furniture: tuple[tuple[str, str],
         for i, p in paras
         if i not in parts or i in spill
     )
+    if screen:
+        body_parts = _rejoin(body_parts)
     printed = " ".join(t for t in (byline_text(p.text) for p in bylines) if t)
     return Structure(title=title, bylines=bylines, body=body_parts, furniture=furn,
                      byline=printed)  # fmt: skip
+
+
+_RUNS_ON = re.compile(r"[^。！？!?；;：:…”」』）)]$")
+
+
+def _rejoin(parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    """A picture's lines joined into paragraphs where a line stops mid-sentence.
+
+    In a phone screenshot every line is narrower than the screen (the status bar is
+    the widest line), so the page layout cannot tell a wrapped line from a paragraph
+    end; a line that does not end a sentence runs on into the next, unless either is
+    a numbered heading."""
+    out: list[Part] = []
+    for part in parts:
+        last = out[-1].text if out else ""
+        heading = bool(_NUMBERED.match(last)) and len(last) <= 15  # 一、建议
+        if last and _RUNS_ON.search(last) and not heading and not _NUMBERED.match(part.text):
+            out[-1] = replace(out[-1], text=out[-1].text + part.text)
+        else:
+            out.append(part)
+    return tuple(out)
 
 
 def submitter_of(structure: Structure) -> Submitter | None:

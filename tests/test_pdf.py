@@ -116,7 +116,21 @@ def test_office_pdf_paragraphs_come_back_as_written(tmp_path: Path) -> None:
         "部门职责不清，清理工作推诿扯皮，2023年12月至今仍有1200余辆车未处置。" * 3,
     ]
     source = samples.make_docx(tmp_path / "a.docx", paragraphs)
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(source)], check=True, capture_output=True, timeout=180)  # fmt: skip
+    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"  # its own instance
+    subprocess.run([soffice, profile, "--headless", "--convert-to", "pdf", "--outdir",
+                    str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)  # fmt: skip
     result = pdf.extract((tmp_path / "a.pdf").read_bytes(), IngestOptions())
     assert list(result.body) == paragraphs
+
+
+def test_lone_numbers_stay_only_the_page_number_goes(tmp_path: Path) -> None:
+    """Lines of 1–4 digits are text (a year, an amount in a table); the page number is
+    known by where it stands: the page's last (or first) line."""
+    from minyi import samples
+
+    lines = ["关于加强农村供水保障的建议", "各年度投入（万元）：", "2019", "3500", "2020", "4200",
+             "以上数据来自县财政局。", "- 1 -"]  # fmt: skip
+    data = samples.make_pdf(tmp_path / "n.pdf", [lines], wrap=False).read_bytes()
+    text = pdf.extract(data, IngestOptions()).pages[0].text.split("\n")
+    assert "2019" in text and "3500" in text and "4200" in text
+    assert "- 1 -" not in text and "1" not in text

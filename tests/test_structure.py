@@ -81,6 +81,12 @@ def test_screen_chrome_and_running_headers_are_furniture() -> None:
     structure = analyse(shot, screen=True)
     assert [p.kind for p in structure.furniture] == ["chrome", "chrome", "chrome"]
     assert [p.text for p in structure.body] == ["小区电梯近三个月多次困人，物业推诿不修。"]
+    # Phone-width lines of a screenshot are joined where a sentence runs on.
+    narrow = ["关于小区电梯维修的反映", "反映人：何小军", "小区电梯近三个月多次困人，物业",
+              "推诿不修，业主多次投诉无果。", "一、建议", "建议主管部门督促整改。"]  # fmt: skip
+    assert [p.text for p in analyse(narrow, screen=True).body] == [
+        "小区电梯近三个月多次困人，物业推诿不修，业主多次投诉无果。", "一、建议",
+        "建议主管部门督促整改。"]  # fmt: skip
     # The same lines in a typed document are kept: only pictures have chrome.
     assert "9:41 4G 100%" in [p.text for p in analyse(shot).body]
     running = [TITLE, "县政协委员 钱立新", BODY[0], "××县政协社情民意信息", *BODY[1:],
@@ -175,3 +181,25 @@ def test_the_structure_round_trips(lines: list[str]) -> None:
 
     structure = analyse(lines)
     assert Structure.from_dict(json.loads(json.dumps(structure.as_dict()))) == structure
+
+
+def test_html_saved_as_doc_is_read_as_prose_not_markup(tmp_path: Path) -> None:
+    """OA systems save web pages as .doc: what reaches the item is the prose."""
+    office = _office(tmp_path)
+    (office / "inbox").mkdir()
+    (office / "inbox" / "停车.doc").write_text(
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>'
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+        "<meta name=ProgId content=Word.Document><style>p.MsoNormal{margin:0}</style></head>"
+        "<body><p class=MsoNormal>关于城区停车难的建议</p><p class=MsoNormal>民建××县总支 郭海</p>"
+        f"<p class=MsoNormal>{BODY[0]}</p><p class=MsoNormal>{BODY[4]}</p></body></html>",
+        encoding="utf-8",
+    )
+    _minyi(office, "process", "inbox")
+    _minyi(office, "issue", "new", "--items", "2026-0001")
+    _minyi(office, "issue", "text", "1", "1", "--export", "稿.txt")
+    text = (office / "稿.txt").read_text(encoding="utf-8")
+    assert (
+        text == f"标题：关于城区停车难的建议\n反映人：民建××县总支 郭海\n\n{BODY[0]}\n{BODY[4]}\n"
+    )
+    assert "不能生成" not in _minyi(office, "issue", "show", "1")

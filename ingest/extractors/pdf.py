@@ -114,7 +114,11 @@ def _read_page(
     if ordered is None:
         lines = page_lines(raw)
     else:
-        lines = [line for line in ordered if not is_page_mark(line.text.strip())]
+        while ordered and is_page_mark(ordered[-1].text.strip()):
+            ordered.pop()  # the page number, at the foot (or the head) of the page
+        while ordered and is_page_mark(ordered[0].text.strip()):
+            ordered.pop(0)
+        lines = ordered
     text = normalise("\n".join(join_lines(lines)))
     source = PageSource.TEXT_LAYER if text else PageSource.NONE
     return Page(index + 1, text, source), lines
