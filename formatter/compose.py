@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from common.errors import RenderError
+from common.headings import heading_level
 from formatter.issue import Item
 from ingest.record import Record, Status, mask_value
 
@@ -44,12 +45,8 @@ class Block:
     rows: tuple[tuple[str, ...], ...] = ()
 
 
-_HEADINGS = (
-    (BlockKind.HEADING1, re.compile(r"^[一二三四五六七八九十]{1,3}、")),
-    (BlockKind.HEADING2, re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
-    (BlockKind.HEADING3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
-    (BlockKind.HEADING4, re.compile(r"^[（(]\d{1,2}[）)]")),
-)
+_LEVELS = (BlockKind.PARAGRAPH, BlockKind.HEADING1, BlockKind.HEADING2, BlockKind.HEADING3,
+           BlockKind.HEADING4)  # fmt: skip
 
 
 def item_from_record(record: Record, mask: bool = True) -> Item:
@@ -129,21 +126,10 @@ def blocks(body: str) -> list[Block]:
 
 
 def heading_kind(line: str) -> tuple[BlockKind, int]:
-    """A line's heading level by its numbering, and how much of it is the heading.
-
-    A short numbered line is a heading throughout; a numbered line that runs on
-    (``一、收费标准不一。目前……``) has a run-in heading up to its first full stop.
-    """
-    for kind, pattern in _HEADINGS:
-        if pattern.match(line):
-            inner = line.rstrip("。")
-            if len(line) <= 40 and not re.search(r"[。；;！？]", inner):
-                return kind, len(line)
-            stop = re.search(r"[。！？]", line)
-            if stop and stop.end() <= 40:
-                return kind, stop.end()
-            return BlockKind.PARAGRAPH, 0
-    return BlockKind.PARAGRAPH, 0
+    """A line's heading level by its numbering, and how much of it is the heading
+    (``common.headings``: the rule the recogniser uses too)."""
+    level, lead = heading_level(line)
+    return _LEVELS[level], lead
 
 
 def _square(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from common.headings import heading_level
 from ingest.record import Part, Structure, Submitter
 
 # Lines that are never the title: masthead, issue number, 密级 marks, dates, labels.
@@ -360,9 +361,16 @@ def analyse(body: list[str] | tuple[str, ...], furniture: tuple[tuple[str, str],
     )
     if screen:
         body_parts = _rejoin(body_parts)
+    body_parts = tuple(_block(part) for part in body_parts)
     printed = " ".join(t for t in (byline_text(p.text) for p in bylines) if t)
     return Structure(title=title, bylines=bylines, body=body_parts, furniture=furn,
                      byline=printed)  # fmt: skip
+
+
+def _block(part: Part) -> Part:
+    """A body part as a block: ``heading1``–``heading4`` by its numbering, else ``body``."""
+    level, _ = heading_level(part.text)
+    return replace(part, kind=f"heading{level}") if level else part
 
 
 _RUNS_ON = re.compile(r"[^。！？!?；;：:…”」』）)]$")

@@ -131,7 +131,8 @@ class Submitter:
 class Part:
     """One piece of a submission as recognised: its text, what it is, where it stood.
 
-    ``kind``: ``title``, ``byline``, ``body``, or furniture — ``header``, ``footer``,
+    ``kind``: ``title``, ``byline``, ``body`` (a paragraph) or ``heading1``–``heading4``
+    (a body heading by its numbering, ``common.headings``), or furniture — ``header``, ``footer``,
     ``page_number``, ``masthead`` (the bulletin's name, issue number), ``mark`` (密级,
     内部资料), ``date``, ``imprint`` (编印, 抄送, the issuing office) and ``chrome``
     (a phone screenshot's status bar, chat header, input bar). ``confidence`` is

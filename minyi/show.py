@@ -68,6 +68,7 @@ def _summary(record: Record, releases: list[dict[str, str]]) -> Table:
 
 _KINDS = {
     "title": "标题", "byline": "反映人", "body": "正文", "header": "页眉", "footer": "页脚",
+    "heading1": "一级标题", "heading2": "二级标题", "heading3": "三级标题", "heading4": "四级标题",
     "page_number": "页码", "masthead": "刊头/期号", "mark": "密级/标识", "date": "日期",
     "imprint": "编印/抄送", "chrome": "手机截图界面",
 }  # fmt: skip
@@ -102,7 +103,8 @@ def _structure(structure: Structure, full: bool) -> Table:
         row("正文", None)
     for n, part in enumerate(structure.body if full else structure.body[:1], 1):
         text = part.text if full or len(part.text) <= _SNIPPET else part.text[:_SNIPPET] + "…"
-        row(f"正文 {n}", part, text)
+        kind = "" if part.kind == "body" else f"（{_KINDS.get(part.kind, part.kind)}）"
+        row(f"正文 {n}{kind}", part, text)
     if not full and len(structure.body) > 1:
         chars = sum(len(p.text) for p in structure.body)
         table.add_row("", f"……共 {len(structure.body)} 段、{chars} 字（--text 显示全部）", "", "")

@@ -59,6 +59,8 @@ if [ "$system" = "--system" ] || [ "$system" = "--pdf" ]; then
   [ -e /usr/share/fonts/truetype/arphic/ukai.ttc ] || needed+=(fonts-arphic-ukai)
   if [ "$system" = "--system" ]; then  # the offline-OCR test runs in a network namespace
     command -v unshare >/dev/null || needed+=(util-linux)
+    # The PDF tests compare the text read with poppler's pdftotext.
+    command -v pdftotext >/dev/null || needed+=(poppler-utils)
   fi
   if [ "${#needed[@]}" -gt 0 ]; then
     echo "正在安装系统软件包：${needed[*]} ……" >&2

@@ -121,6 +121,11 @@ def test_office_pdf_paragraphs_come_back_as_written(tmp_path: Path) -> None:
                     str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)  # fmt: skip
     result = pdf.extract((tmp_path / "a.pdf").read_bytes(), IngestOptions())
     assert list(result.body) == paragraphs
+    # The same characters in the same order as poppler reads them (which keeps the
+    # line breaks and the spaces before digits that Chinese typesetting has not).
+    poppler = subprocess.run([need_tool("pdftotext"), str(tmp_path / "a.pdf"), "-"],
+                             check=True, capture_output=True, text=True).stdout  # fmt: skip
+    assert "".join("".join(result.body).split()) == "".join(poppler.split())
 
 
 def test_lone_numbers_stay_only_the_page_number_goes(tmp_path: Path) -> None:

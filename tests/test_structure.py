@@ -70,6 +70,7 @@ def test_a_phone_in_brackets_is_contact_not_byline_text() -> None:
     assert submitter.phone == "13800001111"
     assert structure.byline == "九三学社××支社 司马红"
     assert [p.text for p in structure.body] == BODY  # and not again as a paragraph
+    assert [p.kind for p in structure.body] == ["body", "heading1", "body", "heading1", "body"]
     assert (
         byline_text("（反映人：民进县支部 李晓梅，联系电话：13800000000）") == "民进县支部 李晓梅"
     )
