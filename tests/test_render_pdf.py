@@ -304,3 +304,26 @@ def test_copy_number_then_classification_at_the_top_left(renderer: Renderer,
         assert line[3][0]["x0"] / MM == pytest.approx(BLOCK_LEFT, abs=0.5)
     assert metadata.get("Author") == "政协某某县委员会办公室"
     assert metadata.get("Title") == "社情民意信息2026年第3期"
+
+
+def test_long_digit_strings_do_not_spread_their_lines(renderer: Renderer, tmp_path: Path) -> None:
+    """A line holding a long number or a web address is set like any other: Chinese
+    characters at their pitch (a little looser at most), digits and letters not spaced out."""
+    body = ("据统计，截至今年十月底，全县共登记各类市场主体一万余户，其中编号为20261120000012345678"
+            "的项目备案后迟迟未能开工建设，群众多次反映，相关网址https://www.example.gov.cn/xxgk/"
+            "2026/11/20/art_1234567890.html上的公示信息也未及时更新。") * 2  # fmt: skip
+    result = renderer.render(issue(item(1, body)), tmp_path, RenderPlan(), CHECK)
+    with pdfplumber.open(pdf_of(result)) as pdf:
+        rows = [chars for page in pdf.pages for _, _, text, chars in text_lines(page)
+                if any(ch.isdigit() for ch in text) and "据统计" not in text[:3]
+                and "期" not in text and "年" not in text[-6:]]  # fmt: skip
+    checked = 0
+    for chars in rows:
+        for a, b in itertools.pairwise(chars):
+            gap = b["x0"] - a["x1"]  # space beyond each glyph's own advance
+            if a["text"].isascii() and b["text"].isascii():
+                assert gap <= a["size"] * 0.05, (a["text"], b["text"], gap)  # not spaced out
+            elif not a["text"].isascii() and not b["text"].isascii():
+                assert gap <= a["size"] * 0.2, (a["text"], b["text"], gap)
+                checked += 1
+    assert checked > 20
