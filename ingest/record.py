@@ -134,7 +134,8 @@ class Part:
     ``kind``: ``title``, ``byline``, ``body`` (a paragraph) or ``heading1``–``heading4``
     (a body heading by its numbering, ``common.headings``), or furniture — ``header``, ``footer``,
     ``page_number``, ``masthead`` (the bulletin's name, issue number), ``mark`` (密级,
-    内部资料), ``date``, ``imprint`` (编印, 抄送, the issuing office) and ``chrome``
+    内部资料), ``date``, ``imprint`` (编印, 抄送, the issuing office), ``contact`` (联系人,
+    联系电话 lines: never printed as text) and ``chrome``
     (a phone screenshot's status bar, chat header, input bar). ``confidence`` is
     how sure the recogniser is (1.0: by a label or the document's own parts).
     """

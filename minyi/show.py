@@ -70,7 +70,7 @@ _KINDS = {
     "title": "标题", "byline": "反映人", "body": "正文", "header": "页眉", "footer": "页脚",
     "heading1": "一级标题", "heading2": "二级标题", "heading3": "三级标题", "heading4": "四级标题",
     "page_number": "页码", "masthead": "刊头/期号", "mark": "密级/标识", "date": "日期",
-    "imprint": "编印/抄送", "chrome": "手机截图界面",
+    "imprint": "编印/抄送", "contact": "联系方式", "chrome": "手机截图界面",
 }  # fmt: skip
 _SNIPPET = 40
 
