@@ -87,3 +87,6 @@ class WatchOptions:
     poll: float = 1.0  # polling interval in polling mode
     retries: int = 8  # transient failures (locked, permissions, disk full) before giving up
     backoff: float = 2.0  # seconds before the first retry, doubling each time (at most 10 min)
+    # On a stop, files being read are waited for this long; the rest stay in the inbox and
+    # are read again at the next start (a service manager kills a slow stop after 90 s).
+    stop_grace: float = 20.0

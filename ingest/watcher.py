@@ -127,11 +127,16 @@ class Watcher:
             raise
         finally:
             observer.stop()
-            # Graceful stop: files being read are finished and committed; the rest
-            # stay in the inbox for the next start.
+            # Graceful stop: files being read are finished and committed (for at most
+            # stop_grace seconds); the rest stay in the inbox for the next start.
             with _unless_disk_full():
-                while self.in_stage(Stage.READING):
-                    self._collect(block=1.0)
+                until = time.monotonic() + self.options.stop_grace
+                while self.in_stage(Stage.READING) and time.monotonic() < until:
+                    self._collect(block=min(1.0, max(0.0, until - time.monotonic())))
+                left = self.in_stage(Stage.READING)
+                if left:  # never committed: still in the inbox, read again at the next start
+                    log.warning("停止时仍有 %d 个文件未读完，留在收件箱中，下次启动时重新处理",
+                                len(left))  # fmt: skip
                 self._close_rows(wait=True)
             self.completer.shutdown()
             observer.join(timeout=5)

@@ -143,10 +143,22 @@ class Workers:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
-    def close(self) -> None:
+    def close(self, grace: float = 10.0) -> None:
+        """Stop the readers: each finishes what it is reading and stops its engines; one
+        still busy after ``grace`` seconds (a reading that never ends) is killed."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)  # workers stop their engines
-            self._pool = None
+            pool, self._pool = self._pool, None
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            until = time.monotonic() + grace
+            for process in processes:
+                process.join(max(0.0, until - time.monotonic()))
+            alive = [process for process in processes if process.is_alive()]
+            if alive:
+                log.warning("读取进程 %.0f 秒内未结束（文件读取未完成），已强制停止", grace)
+                for process in alive:  # (the executor has let go of them by now)
+                    process.kill()
+                    process.join(5)
         close_all()  # and so does this process, which read files itself when inline
 
     def __enter__(self) -> Workers:

@@ -425,3 +425,31 @@ def test_a_word_part_too_large_to_parse_is_refused_before_parsing(tmp_path: Path
         read_bytes(path.read_bytes(), "0" * 64, path.name, Format.DOCX, options)
     assert time.monotonic() - started < 2
     assert read_bytes(path.read_bytes(), "0" * 64, path.name, Format.DOCX, IngestOptions()).text
+
+
+def test_a_stop_does_not_wait_for_a_reading_that_never_ends(tmp_path: Path) -> None:
+    """The watcher asked to stop waits for files being read only so long: a reader that
+    hangs is left, its file stays in the inbox for the next start, the stop completes."""
+    import time
+
+    from flaky_reader import hangs
+    from test_watcher_inproc import watch_in_thread
+
+    from ingest.options import WatchOptions
+
+    thread, stop = watch_in_thread(tmp_path, hangs, IngestOptions(file_timeout=600),
+                                   WatchOptions(mode="polling", settle=0.1, settle_closed=0.1,
+                                                rescan=0.3, poll=0.1, stop_grace=2))  # fmt: skip
+    import multiprocessing
+
+    stuck = tmp_path / "inbox" / "0-卡住.txt"
+    stuck.write_text("关于卡住的建议\n正文。", encoding="utf-8")
+    time.sleep(2)  # taken, and being read
+    readers = multiprocessing.active_children()
+    assert readers  # the reader that hangs is one of them
+    started = time.monotonic()
+    stop.set()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and time.monotonic() - started < 20
+    assert stuck.exists()  # never registered: taken again at the next start
+    assert not any(process.is_alive() for process in readers)  # none left running

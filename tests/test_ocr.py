@@ -172,3 +172,41 @@ def test_fax_and_phone_photo(clean, tools: Tools, variant: str) -> None:  # type
     image = samples.fax(clean) if variant == "fax" else samples.phone_photo(clean)
     limit = 0.01 if variant == "fax" else 0.02
     assert cer(read_image(encode(image, "PNG"), tools), reference()) <= limit
+
+
+LEFT_COLUMN = ["近年来我县农村养老问题日益突出，", "留守老人数量逐年增加，养老机构", "床位空置与一床难求并存。",
+               "建议加大财政投入力度，完善农村", "养老服务网络，培养护理人员。"]  # fmt: skip
+RIGHT_COLUMN = ["城区停车难问题同样值得关注，老", "旧小区停车位严重不足，占道停车", "现象较为普遍。",
+                "建议规划建设立体停车场，盘活闲", "置空间，缓解停车压力。"]  # fmt: skip
+
+
+def two_columns():  # type: ignore[no-untyped-def]
+    """A page set in two columns under a heading that spans both, as a clean scan."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from minyi import samples
+
+    font_path = samples.cjk_font()
+    if font_path is None:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    font = ImageFont.truetype(str(font_path), 44)
+    image = Image.new("RGB", (1800, 1400), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((330, 120), "关于民生问题的两点建议（合订）", font=font, fill=(20, 20, 20))
+    for column, x in ((LEFT_COLUMN, 100), (RIGHT_COLUMN, 960)):
+        for row, line in enumerate(column):
+            draw.text((x, 300 + row * 80), line, font=font, fill=(20, 20, 20))
+    return image
+
+
+def test_two_columns_are_read_column_by_column(tools: Tools) -> None:
+    result = scan.extract(encode(two_columns()), OPTIONS, tools)
+    text = "".join(result.text.split())
+    heading, left, right = (
+        "关于民生问题的两点建议（合订）",
+        "".join(LEFT_COLUMN),
+        "".join(RIGHT_COLUMN),
+    )
+    assert cer(text, heading + left + right) <= 0.03, text
+    assert text.index("一床难求") < text.index("城区停车难") < text.index("缓解停车压力")
+    assert text.index("两点建议") < text.index("近年来")

@@ -143,12 +143,14 @@ def test_a_file_being_finished_is_not_taken_again(tmp_path: Path, monkeypatch) -
     assert len(list((outbox / "回执").glob("*.json"))) == 1
 
 
-def watch_in_thread(tmp_path: Path, reader: object, ingest: IngestOptions | None = None
+def watch_in_thread(tmp_path: Path, reader: object, ingest: IngestOptions | None = None,
+                    watch: WatchOptions | None = None,
                     ) -> tuple[threading.Thread, threading.Event]:  # fmt: skip
     """A polling watcher with fast settle times in a thread, started and warm."""
     inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
     inbox.mkdir()
-    options = WatchOptions(mode="polling", settle=0.1, settle_closed=0.1, rescan=0.3, poll=0.1)
+    options = watch or WatchOptions(mode="polling", settle=0.1, settle_closed=0.1, rescan=0.3,
+                                    poll=0.1)  # fmt: skip
     ready, stop = threading.Event(), threading.Event()
 
     def serve() -> None:
