@@ -41,6 +41,8 @@ def detect(data: bytes) -> Format:
         return Format.BMP
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return Format.WEBP
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return Format.HEIC
     # PDF files may carry a few bytes of junk before the header; readers accept 1 KiB.
     if b"%PDF-" in data[:1024]:
         return Format.PDF
@@ -52,6 +54,9 @@ def detect(data: bytes) -> Format:
         return Format.UNKNOWN
     return _detect_text(data)
 
+
+# ISO media files whose major brand is a HEIF still image (phones' photos).
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 
 _HTML_HEAD = re.compile(
     rb"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
@@ -100,12 +105,27 @@ def _detect_zip(data: bytes) -> Format:
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
         # A damaged zip whose first entry is a Word part is still a (broken) .docx:
         # the extractor then says precisely what is wrong with it.
-        return Format.DOCX if _first_entry_is_word(data) else Format.ZIP
+        if _first_entry_is_word(data):
+            return Format.DOCX
+        return Format.ODT if _first_entry_is_odt_mimetype(data) else Format.ZIP
     if "word/document.xml" in names or (
         "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
     ):
         return Format.DOCX
     return Format.ZIP
+
+
+def _first_entry_is_odt_mimetype(data: bytes) -> bool:
+    """An OpenDocument text starts with its stored "mimetype" entry: a damaged .odt is
+    still a (damaged) document, not some zip archive."""
+    if len(data) < 30:
+        return False
+    name_len = int.from_bytes(data[26:28], "little")
+    extra_len = int.from_bytes(data[28:30], "little")
+    start = 30 + name_len + extra_len
+    return data[30 : 30 + name_len] == b"mimetype" and data[start : start + 39] == (
+        b"application/vnd.oasis.opendocument.text"
+    )
 
 
 def _first_entry_is_word(data: bytes) -> bool:
@@ -115,6 +135,11 @@ def _first_entry_is_word(data: bytes) -> bool:
     name_len = int.from_bytes(data[26:28], "little")
     name = data[30 : 30 + name_len]
     return name.startswith((b"word/", b"[Content_Types].xml", b"_rels/", b"docProps/"))
+
+
+# Microsoft Works word-processor documents (.wps, the extension Kingsoft WPS uses too):
+# "MatOST" holds the text of Works 4–9 (LibreOffice's libwps reads them).
+_WORKS_STREAMS = {"matost", "mn0"}
 
 
 def _detect_ole(data: bytes) -> Format:
@@ -127,13 +152,14 @@ def _detect_ole(data: bytes) -> Format:
         # try, and say it is damaged if it cannot.
         return Format.DOC
     try:
-        streams = {"/".join(entry) for entry in ole.listdir()}
+        # Stream names compare without case: writers other than Word spell them their way.
+        streams = {"/".join(entry).lower() for entry in ole.listdir()}
     finally:
         ole.close()
-    if "EncryptedPackage" in streams:
+    if "encryptedpackage" in streams:
         return Format.ENCRYPTED_OFFICE
-    if "WordDocument" in streams:
-        return Format.DOC
+    if "worddocument" in streams or streams & _WORKS_STREAMS:
+        return Format.DOC  # Word, or Microsoft Works (.wps): LibreOffice reads both
     return Format.OLE
 
 

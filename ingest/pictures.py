@@ -19,6 +19,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from ingest.extractors import Picture
+from ingest.extractors.scan import on_white
 from ingest.ocr.page import read_page
 from ingest.options import IngestOptions
 from ingest.record import Hidden
@@ -78,7 +79,7 @@ def _open(picture: Picture, options: IngestOptions) -> Image.Image | None:
 
 
 def _scaled(image: Image.Image) -> Image.Image:
-    image = image.convert("RGB")
+    image = on_white(image)
     longer = max(image.size)
     if longer > MAX_SIDE:
         ratio = MAX_SIDE / longer

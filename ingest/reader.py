@@ -161,10 +161,19 @@ def read_bytes(data: bytes, sha256: str, rel: str, fmt: Format, options: IngestO
     )
 
 
+_TOO_FEW = 3  # characters: a picture that OCRs to fewer is a photo or an icon, not a text
+
+
 def _check_readable(extraction: Extraction, fmt: Format) -> None:
+    ocr = any(p.source is PageSource.OCR for p in extraction.pages) or fmt.is_image
+    found = "".join(ch for ch in extraction.text if ch.isalnum())
+    if ocr and 0 < len(found) < _TOO_FEW:
+        raise ExtractionError(
+            f"经 OCR 识别只认出「{found}」，不像一篇文稿（可能是照片、图标或过于模糊的图片）"
+        )
     if extraction.text.strip():
         return
-    if any(p.source is PageSource.OCR for p in extraction.pages) or fmt.is_image:
+    if ocr:
         raise ExtractionError("经 OCR 识别未发现文字（可能是空白页、照片过于模糊或不是文稿）")
     raise ExtractionError("文件中没有可提取的文字内容")
 

@@ -30,6 +30,7 @@ class Format(StrEnum):
     BMP = "bmp"
     WEBP = "webp"
     GIF = "gif"
+    HEIC = "heic"  # HEIF photos (iPhones), read with pillow-heif
     ENCRYPTED_OFFICE = "encrypted-office"  # OLE2 with EncryptedPackage
     ZIP = "zip"  # a zip that is not a known document
     OLE = "ole"  # another OLE2 compound file (.xls, .ppt, ...)
@@ -37,7 +38,8 @@ class Format(StrEnum):
 
     @property
     def is_image(self) -> bool:
-        return self in (Format.JPEG, Format.PNG, Format.TIFF, Format.BMP, Format.WEBP, Format.GIF)
+        return self in (Format.JPEG, Format.PNG, Format.TIFF, Format.BMP, Format.WEBP, Format.GIF,
+                        Format.HEIC)  # fmt: skip
 
     @property
     def suffix(self) -> str:
@@ -60,6 +62,7 @@ _SUFFIXES = {
     Format.BMP: ".bmp",
     Format.WEBP: ".webp",
     Format.GIF: ".gif",
+    Format.HEIC: ".heic",
     Format.ZIP: ".zip",
 }
 

@@ -95,13 +95,38 @@ class SafeZip:
                 f"文档部件 {name} 过大（{max(size, len(data)) / 1048576:.0f} MB，上限 "
                 f"{self.xml_limit / 1048576:.0f} MB），不像一篇社情民意信息；请拆分后重新提交"
             )
-        return parse_xml(data, name)
+        return parse_xml(transitional(data), name)
 
     def _bomb(self) -> ExtractionError:
         return ExtractionError("文件解压后体积异常巨大（疑似“压缩炸弹”），已拒收")
 
     def close(self) -> None:
         self.archive.close()
+
+
+# OOXML Strict names its namespaces (and relationship types) under purl.oclc.org;
+# Transitional, which every reader here expects, under schemas.openxmlformats.org.
+_STRICT = (
+    (b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+     b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+    (b"http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing",
+     b"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"),
+    (b"http://purl.oclc.org/ooxml/drawingml/main",
+     b"http://schemas.openxmlformats.org/drawingml/2006/main"),
+    (b"http://purl.oclc.org/ooxml/drawingml/picture",
+     b"http://schemas.openxmlformats.org/drawingml/2006/picture"),
+)  # fmt: skip
+
+
+def transitional(data: bytes) -> bytes:
+    """A Strict OOXML part with its namespaces renamed to the Transitional ones."""
+    if b"purl.oclc.org/ooxml" not in data:
+        return data
+    for strict, usual in _STRICT:
+        data = data.replace(strict, usual)
+    return data
 
 
 def parse_xml(data: bytes, name: str) -> etree._Element:

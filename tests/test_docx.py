@@ -167,3 +167,30 @@ def test_automatic_list_numbering_is_written_out(tmp_path: Path) -> None:
         "1.护理员", "2.护工", "二、几点建议", "（一）加大投入", "要点",  # a bullet adds nothing
     ]  # fmt: skip
     assert extraction.body[-2:] == ("十、第10条", "十一、第11条")
+
+
+def test_strict_ooxml_is_read_like_transitional(tmp_path: Path) -> None:
+    """Strict OOXML (Word's "Strict Open XML Document") names its namespaces under
+    purl.oclc.org: the same document reads the same, not 「缺少正文部分」."""
+    import io
+
+    from minyi import samples
+
+    paragraphs = ["关于加强农村养老服务的建议", "反映人：张三", "正文内容。"]
+    source = zipfile.ZipFile(samples.make_docx(tmp_path / "t.docx", paragraphs))
+    strict = io.BytesIO()
+    with zipfile.ZipFile(strict, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            for usual, renamed in (
+                (b"schemas.openxmlformats.org/wordprocessingml/2006/main",
+                 b"purl.oclc.org/ooxml/wordprocessingml/main"),
+                (b"schemas.openxmlformats.org/officeDocument/2006/relationships",
+                 b"purl.oclc.org/ooxml/officeDocument/relationships"),
+            ):  # fmt: skip
+                data = data.replace(usual, renamed)
+            archive.writestr(info, data)
+    data = strict.getvalue()
+    main = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    assert b"purl.oclc.org/ooxml/wordprocessingml/main" in main
+    assert docx.extract(data, IngestOptions()).body == tuple(paragraphs)

@@ -210,3 +210,56 @@ def test_two_columns_are_read_column_by_column(tools: Tools) -> None:
     assert cer(text, heading + left + right) <= 0.03, text
     assert text.index("一床难求") < text.index("城区停车难") < text.index("缓解停车压力")
     assert text.index("两点建议") < text.index("近年来")
+
+
+def _line_image(text: str, size: tuple[int, int], font_px: int, mode: str = "RGB"):  # type: ignore[no-untyped-def]
+    from PIL import Image, ImageDraw, ImageFont
+
+    from minyi import samples
+
+    font_path = samples.cjk_font()
+    if font_path is None:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    paper = (255, 255, 255, 0) if mode == "RGBA" else "white"
+    image = Image.new(mode, size, paper)
+    ImageDraw.Draw(image).text((2, 1), text, font=ImageFont.truetype(str(font_path), font_px),
+                                fill=(0, 0, 0, 255) if mode == "RGBA" else (0, 0, 0))  # fmt: skip
+    return image
+
+
+def test_a_single_line_crop_is_read(tools: Tools) -> None:
+    """A 256×32 crop whose text touches its edges: read once given a white margin."""
+    text = read_image(encode(_line_image("Hello world!你好世界", (256, 32), 24)), tools)
+    assert cer("".join(text.split()), "Helloworld!你好世界") <= 0.15, text
+
+
+def test_black_text_on_a_transparent_png_is_read(tools: Tools) -> None:
+    """Transparent pixels are paper, not ink: laid on white, not turned black."""
+    image = _line_image("关于加强农村养老服务的建议", (900, 80), 48, mode="RGBA")
+    text = read_image(encode(image), tools)
+    assert cer("".join(text.split()), "关于加强农村养老服务的建议") <= 0.1, text
+
+
+def test_a_picture_with_one_or_two_characters_is_not_a_submission(tmp_path: Path) -> None:
+    from conftest import run_minyi
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _line_image("7", (120, 120), 80).save(inbox / "图标.png")
+    result = run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path)
+    assert result.returncode == 3, result.stdout + result.stderr
+    line = (tmp_path / "r.jsonl").read_text(encoding="utf-8")
+    assert '"rejected"' in line and "只认出「7」" in line
+
+
+def test_an_iphone_heic_photo_is_read(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
+    """HEIC, the iPhone's photo format: detected by its bytes and read like any photo."""
+    from pillow_heif import register_heif_opener
+
+    from ingest.detect import detect
+    from ingest.record import Format
+
+    register_heif_opener()
+    data = encode(clean.resize((1240, 1754)), "HEIF", quality=90)
+    assert detect(data) is Format.HEIC
+    assert cer(read_image(data, tools), reference()) <= 0.02

@@ -215,3 +215,31 @@ def _marked(mark: str) -> list[str]:
         for _, command, environ in _processes()
         if mark.encode() in environ
     ]
+
+
+def test_ole_stream_names_in_another_case_are_still_word(legacy: dict[str, Path],
+                                                         tmp_path: Path) -> None:  # fmt: skip
+    """Writers other than Word spell the stream names their own way (WORDDOCUMENT): the
+    file is still a Word document, converted and read, not 「不是 Word 文稿」."""
+    data = legacy["doc"].read_bytes()
+    name = "WordDocument".encode("utf-16-le")
+    assert data.count(name) == 1
+    shouted = data.replace(name, "WORDDOCUMENT".encode("utf-16-le"))
+    assert detect(shouted) is Format.DOC
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "大写.doc").write_bytes(shouted)
+    lines: dict[str, dict] = {}
+    with Registry.open(tmp_path / "d" / "r.sqlite3") as registry, Workers(1) as workers:
+        Pipeline(registry, tmp_path / "d", IngestOptions(), workers).process(
+            inbox, on_receipt=lambda r, rec: lines.__setitem__(r.file, report_line(r, rec, GATE))
+        )
+    assert lines["大写.doc"]["status"] == "ok", lines["大写.doc"]["error"]
+    assert lines["大写.doc"]["title"] == samples.SAMPLES[0].title
+
+
+def test_a_truncated_odt_is_a_damaged_document(legacy: dict[str, Path]) -> None:
+    """Not 「压缩包」: its first entry says it is an OpenDocument text."""
+    data = legacy["odt"].read_bytes()
+    cut = data[: len(data) // 2]
+    assert detect(cut) is Format.ODT

@@ -139,3 +139,16 @@ def test_lone_numbers_stay_only_the_page_number_goes(tmp_path: Path) -> None:
     text = pdf.extract(data, IngestOptions()).pages[0].text.split("\n")
     assert "2019" in text and "3500" in text and "4200" in text
     assert "- 1 -" not in text and "1" not in text
+
+
+def test_a_byte_swapped_text_layer_is_garbage_not_chinese(tmp_path: Path) -> None:
+    """Every character U+xx00 (“Mult…” read as 䴀甀氀琀…): the page is read by OCR instead."""
+    from minyi import samples
+
+    swapped = "".join(chr(ord(c) << 8) for c in "Multiple pages of text that")
+    data = samples.make_pdf(tmp_path / "s.pdf", [[swapped, swapped]], wrap=False).read_bytes()
+    page = pdf.extract(data, IngestOptions()).pages[0]
+    assert page.needs_ocr and page.text == ""
+    # Real Chinese with its share of U+xx00 characters (一, 一) stays text.
+    plain = samples.make_pdf(tmp_path / "p.pdf", [["一一一一关于一项工作的建议"]], wrap=False)
+    assert pdf.extract(plain.read_bytes(), IngestOptions()).pages[0].text.endswith("建议")

@@ -125,6 +125,7 @@ EXTRACTORS: dict[Format, Extractor] = {
     Format.BMP: _scan,
     Format.WEBP: _scan,
     Format.GIF: _scan,
+    Format.HEIC: _scan,
 }
 
 _UNSUPPORTED: dict[Format, str] = {

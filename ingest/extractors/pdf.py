@@ -107,6 +107,8 @@ def _read_page(
         garbage = sum(1 for ch in meaningful if _is_garbage(ch))
         if meaningful and garbage / len(meaningful) > _GARBAGE_SHARE:
             return Page(index + 1, "", PageSource.NONE, needs_ocr=True), []
+        if meaningful and _byte_swapped(meaningful):
+            return Page(index + 1, "", PageSource.NONE, needs_ocr=True), []
         if len(meaningful) < options.min_page_chars and _has_image(page):
             return Page(index + 1, "", PageSource.NONE, needs_ocr=True), []
     finally:
@@ -141,6 +143,14 @@ def _ocr_page(document: pdfium.PdfDocument, index: int, options: IngestOptions,
 
 def _has_image(page: pdfium.PdfPage) -> bool:
     return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3))
+
+
+def _byte_swapped(chars: list[str]) -> bool:
+    """A text layer whose two-byte codes were read the wrong way round: "Mult…" comes out
+    as 䴀甀氀琀, every character U+xx00 with an ASCII letter for its high byte. Real text
+    has few such characters (一 is U+4E00), never most of them."""
+    swapped = sum(1 for ch in chars if ord(ch) & 0xFF == 0 and 0x20 <= ord(ch) >> 8 < 0x7F)
+    return swapped > 0.5 * len(chars)
 
 
 def _is_garbage(ch: str) -> bool:

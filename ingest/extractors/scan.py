@@ -1,4 +1,4 @@
-"""Scans and photos: images (JPEG, PNG, TIFF with several pages, BMP, WebP, GIF) read by OCR.
+"""Scans and photos: images (JPEG, PNG, TIFF with several pages, BMP, WebP, GIF, HEIC) read by OCR.
 
 Images are decoded with Pillow under a pixel limit (a decompression bomb is
 rejected, not decoded), turned upright by their EXIF orientation, and each
@@ -45,6 +45,7 @@ def frames(data: bytes, options: IngestOptions) -> Iterator[Image.Image]:
     from PIL import Image, ImageOps, ImageSequence
 
     Image.MAX_IMAGE_PIXELS = options.max_image_pixels
+    _heif()
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -54,10 +55,31 @@ def frames(data: bytes, options: IngestOptions) -> Iterator[Image.Image]:
                 raise ExtractionError(f"图片共 {count} 页，超过上限 {options.max_pages} 页")
             for frame in ImageSequence.Iterator(image):
                 frame.load()
-                yield ImageOps.exif_transpose(frame).convert("RGB")
+                yield on_white(ImageOps.exif_transpose(frame))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ExtractionError(
                 f"图片像素数异常巨大（超过 {options.max_image_pixels:,} 像素），疑似恶意文件，已拒收"
             ) from exc
         except (OSError, ValueError, SyntaxError) as exc:
             raise ExtractionError(f"图片已损坏或不完整，无法解码（{exc}）") from exc
+
+
+def _heif() -> None:
+    """Teach Pillow HEIF/HEIC (iPhone photos) through pillow-heif, once."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:  # pragma: no cover - a declared dependency
+        return
+    register_heif_opener()
+
+
+def on_white(image: Image.Image) -> Image.Image:
+    """The image in RGB with any transparency laid on white paper: ``convert("RGB")``
+    alone turns transparent pixels black, and black text on them vanishes."""
+    from PIL import Image
+
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return image.convert("RGB")

@@ -58,8 +58,17 @@ class _Attempt:
         return sum(b.height > b.width for b in sized) / len(sized) if sized else 0.0
 
 
+_MARGIN = 32  # pixels of white paper around the image: detectors miss text at the edge
+
+
 def read_page(engine: OcrEngine, image: Image.Image) -> PageReading:
-    """Read one page image in whichever orientation reads best."""
+    """Read one page image in whichever orientation reads best.
+
+    A white margin is added first: a crop as small as one line of words (256×32)
+    has its text touching the edges, where the text detector finds nothing."""
+    from PIL import ImageOps
+
+    image = ImageOps.expand(image, border=_MARGIN, fill="white")
     best = _Attempt(engine.recognize(image), 0)
     if best.tall_share > _TALL_SHARE:
         # Sideways. Engines read tall boxes by turning each crop one way; if that
