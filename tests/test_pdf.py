@@ -152,3 +152,59 @@ def test_a_byte_swapped_text_layer_is_garbage_not_chinese(tmp_path: Path) -> Non
     # Real Chinese with its share of U+xx00 characters (一, 一) stays text.
     plain = samples.make_pdf(tmp_path / "p.pdf", [["一一一一关于一项工作的建议"]], wrap=False)
     assert pdf.extract(plain.read_bytes(), IngestOptions()).pages[0].text.endswith("建议")
+
+
+def test_filled_form_values_are_text_where_they_stand(tmp_path: Path) -> None:
+    """A filled-in form: each value is read on its label's line, not lost."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from minyi.samples import _pdf_font
+
+    path = tmp_path / "form.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    sheet.setFont(_pdf_font(pdfmetrics, UnicodeCIDFont), 14)
+    sheet.drawString(80, 760, "社情民意信息登记表")
+    for y, label, name, value in ((720, "反映人：", "name", "Zhang San"),
+                                  (680, "主要内容：", "body", "Street lights broken")):  # fmt: skip
+        sheet.drawString(80, y, label)
+        sheet.acroForm.textfield(name=name, value=value, x=170, y=y - 6, width=300, height=20,
+                                 fontName="Helvetica")  # fmt: skip
+    sheet.showPage()
+    sheet.save()
+    text = pdf.extract(path.read_bytes(), IngestOptions()).pages[0].text
+    assert text.split("\n") == [
+        "社情民意信息登记表",
+        "反映人：Zhang San",
+        "主要内容：Street lights broken",
+    ]
+
+
+def test_a_page_whose_text_is_only_in_free_text_boxes_is_read(tmp_path: Path) -> None:
+    """Typed onto a blank page with a PDF editor's text tool: text, not an empty page."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument.new()
+    page = document.new_page(595, 842)
+    for top, words in (
+        (760, "关于路灯维修的建议"),
+        (720, "城关镇路灯损坏已有三个月，夜间出行不便。"),
+    ):
+        annot = pdfium_c.FPDFPage_CreateAnnot(page.raw, pdfium_c.FPDF_ANNOT_FREETEXT)
+        pdfium_c.FPDFAnnot_SetRect(annot, pdfium_c.FS_RECTF(80, top, 520, top - 24))
+        value = (words + "\0").encode("utf-16-le")
+        buffer = ctypes.create_string_buffer(value, len(value))
+        pdfium_c.FPDFAnnot_SetStringValue(
+            annot, b"Contents", ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR))
+        )
+        pdfium_c.FPDFPage_CloseAnnot(annot)
+    page.close()
+    document.save(str(tmp_path / "typed.pdf"))
+    document.close()
+    result = pdf.extract((tmp_path / "typed.pdf").read_bytes(), IngestOptions())
+    assert result.body == ("关于路灯维修的建议", "城关镇路灯损坏已有三个月，夜间出行不便。")

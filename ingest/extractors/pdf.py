@@ -5,8 +5,8 @@ pdfminer-based readers on plain text). Each page is checked for usable text: a
 page with (almost) no text but an image on it is a scan and is marked as
 needing OCR, as is a page whose text layer decodes to garbage (fonts without a
 Unicode map). Blank pages are kept as empty pages. Pictures on pages that have
-text, annotations and form fields are handed on for screening only
-(``pdf_hidden``).
+text, annotations and form fields are handed on for screening (``pdf_hidden``);
+filled-in form values and free-text boxes are also the page's text, where they stand.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pypdfium2.raw as pdfium_c
 
 from common.errors import ExtractionError
 from ingest.extractors import Extraction, Picture
-from ingest.extractors.pdf_hidden import page_annotations, page_pictures
+from ingest.extractors.pdf_hidden import page_annotations, page_fields, page_pictures
 from ingest.extractors.pdf_order import ordered_lines
 from ingest.layout import Line, is_page_mark, join_lines, page_lines
 from ingest.ocr.page import read_page
@@ -98,12 +98,13 @@ def _read_page(
     page = document[index]
     try:
         textpage = page.get_textpage()
+        fields = page_fields(document, page)  # filled-in form values, free-text boxes
         try:
             raw = textpage.get_text_range()
-            ordered = ordered_lines(textpage, raw, page.get_width())
+            ordered = ordered_lines(textpage, raw, page.get_width(), fields, page.get_rotation())
         finally:
             textpage.close()
-        meaningful = [ch for ch in raw if not ch.isspace()]
+        meaningful = [ch for ch in raw + "".join(f.text for f in fields) if not ch.isspace()]
         garbage = sum(1 for ch in meaningful if _is_garbage(ch))
         if meaningful and garbage / len(meaningful) > _GARBAGE_SHARE:
             return Page(index + 1, "", PageSource.NONE, needs_ocr=True), []
@@ -114,7 +115,7 @@ def _read_page(
     finally:
         page.close()
     if ordered is None:
-        lines = page_lines(raw)
+        lines = page_lines(raw) + [Line(f.text, full=False) for f in fields]
     else:
         while ordered and is_page_mark(ordered[-1].text.strip()):
             ordered.pop()  # the page number, at the foot (or the head) of the page

@@ -1,8 +1,10 @@
 """What a PDF page holds besides its text layer: pictures, annotations and form fields.
 
-Read for screening only (see ``ingest.pictures``): a stamp or a pasted 红头 image
-on a page that otherwise has text, a comment or a filled-in form field. Pages
-read by OCR as a whole are not looked at again. Form field values are read
+Read for screening (see ``ingest.pictures``): a stamp or a pasted 红头 image on a
+page that otherwise has text, a comment or a filled-in form field. What the author
+put on the page as text — a filled-in text field's value, a free-text box — is
+also part of the page's text (``page_fields``: placed where it stands); comments
+(sticky notes, popups) are not. Pages read by OCR as a whole are not looked at again. Form field values are read
 through PDFium's form environment where the document has forms (a field's value
 often sits on its parent, which the annotation itself does not show).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -63,6 +66,54 @@ def page_annotations(document: pdfium.PdfDocument, page: pdfium.PdfPage,
         if text:
             found.append(Hidden(f"第{number}页的批注或表单域", text))
     return found
+
+
+@dataclass(frozen=True)
+class Field:
+    """Text the author put on the page outside its text layer, and where (PDF points)."""
+
+    text: str
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+
+def page_fields(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> list[Field]:
+    """Filled-in text, combo and list fields and free-text boxes of one page."""
+    form = document.formenv.raw if document.formenv is not None else None
+    found = []
+    rect = pdfium_c.FS_RECTF()
+    count = min(pdfium_c.FPDFPage_GetAnnotCount(page.raw), MAX_ANNOTATIONS)
+    for index in range(count):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, index)
+        if not annot:
+            continue
+        try:
+            kind = pdfium_c.FPDFAnnot_GetSubtype(annot)
+            text = ""
+            if kind == pdfium_c.FPDF_ANNOT_FREETEXT:
+                text = _string(annot, b"Contents")
+            elif (
+                kind == pdfium_c.FPDF_ANNOT_WIDGET
+                and form is not None
+                and pdfium_c.FPDFAnnot_GetFormFieldType(form, annot) in _TEXT_FIELDS
+            ):
+                text = _field_value(form, annot)
+            if text.strip() and pdfium_c.FPDFAnnot_GetRect(annot, rect):
+                found.append(Field(" ".join(text.split()), min(rect.left, rect.right),
+                                   min(rect.bottom, rect.top), max(rect.left, rect.right),
+                                   max(rect.bottom, rect.top)))  # fmt: skip
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return found
+
+
+_TEXT_FIELDS = (
+    pdfium_c.FPDF_FORMFIELD_TEXTFIELD,
+    pdfium_c.FPDF_FORMFIELD_COMBOBOX,
+    pdfium_c.FPDF_FORMFIELD_LISTBOX,
+)
 
 
 def _string(annot: pdfium_c.FPDF_ANNOTATION, key: bytes) -> str:

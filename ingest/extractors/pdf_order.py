@@ -9,9 +9,11 @@ rebuilt from its characters' loose boxes (the font's advance, not the ink):
 * PDFium's own line breaks are kept (they follow the stream, so columns stay
   apart); within a line the characters are ordered by x; a later run on the same
   baseline that falls inside an earlier line's span (the quotation marks) joins it;
-* a space is written where the gap between two characters is wider than the
-  line's usual spacing by a quarter em — never between Chinese and Latin letters
-  or digits, as Chinese typesetting has none there;
+* between Latin letters and digits a space stands where PDFium has one before
+  the character (its word breaks are good); a glyph drawn twice on itself (bold
+  simulated by overprinting) is one character; between Chinese characters where the gap is wider than
+  the line's usual spacing by a quarter em; never between Chinese and Latin
+  letters or digits, as Chinese typesetting has none there;
 * a line reaching (within two em) the right edge of the text block runs on,
   unless it ends a sentence short of the edge; one starting further right than
   the page's left edge is indented (a new paragraph).
@@ -20,16 +22,19 @@ rebuilt from its characters' loose boxes (the font's advance, not the ink):
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ingest.extractors.pdf_hidden import Field
 from ingest.layout import Line
 
 _SKIP = " \r\n\t\u00a0\u3000\ufffe"
-_SPACE_EM = 0.25  # a gap this much wider than usual is a space
+_SPACE_EM = 0.25  # a gap this much wider than usual is a space (justified Chinese spreads)
 # A line ending within this of the right edge runs on: left-aligned Chinese breaks where
 # the next character does not fit, or one earlier when a mark may not start a line.
 _FULL_EM = 2.0
@@ -40,11 +45,21 @@ _INDENT_EM = 1.5  # a line starting this far in is indented
 
 @dataclass
 class _Run:
-    """Characters of one visual line: (left, right, char), and the line's band."""
+    """Characters of one visual line: (left, right, char, a space stood before it in
+    PDFium's text, its index there, its vertical middle), and the line's band."""
 
-    chars: list[tuple[float, float, str]] = field(default_factory=list)
+    chars: list[tuple[float, float, str, bool, int, float]] = field(default_factory=list)
     bottom: float = 0.0
     top: float = 0.0
+    stream: list[str] = field(default_factory=list)  # as PDFium gave them, spaces included
+    tallest: float = 0.0  # the tallest character's height
+    turned: bool = False  # a character is set at an angle
+
+    @property
+    def horizontal(self) -> bool:
+        """Its characters stand upright side by side on one band (not stacked or turned:
+        vertical or rotated text keeps PDFium's order)."""
+        return not self.turned and self.top - self.bottom <= 1.8 * max(self.tallest, 1.0)
 
     @property
     def left(self) -> float:
@@ -62,32 +77,42 @@ class _Run:
         """Other is on this line's baseline and within its span (filling its gaps)."""
         middle = (other.bottom + other.top) / 2
         return (
-            self.bottom <= middle <= self.top
+            abs(middle - (self.bottom + self.top) / 2) <= 0.25 * self.em
             and other.left >= self.left - 0.5 * self.em
             and other.right <= self.right + 0.5 * self.em
         )
 
 
-def ordered_lines(textpage: pdfium.PdfTextPage, raw: str, width: float) -> list[Line] | None:
+def ordered_lines(textpage: pdfium.PdfTextPage, raw: str, width: float,
+                  fields: Sequence[Field] = (), rotation: int = 0) -> list[Line] | None:  # fmt: skip
     """The page's lines by the boxes of their characters; None when PDFium gives no
     boxes to go by (the caller then keeps the stream order). ``width``: the page's.
 
     The text's right edge is the furthest any line reaches, or as far from the
     page's right side as the text starts from its left (margins are about equal),
-    whichever is further: on a page of two short lines neither runs on."""
+    whichever is further: on a page of two short lines neither runs on. ``fields``
+    (filled-in form values, free-text boxes) join the line they stand on, after its
+    label, or make lines of their own where they stand."""
     count = pdfium_c.FPDFText_CountChars(textpage)
-    if count <= 0 or count != len(raw):
-        return None
+    if count < 0 or count != len(raw) or rotation % 360:
+        return None  # (a page shown turned: its boxes run another way than its reading)
     runs: list[_Run] = []
     current = _Run()
     rect = pdfium_c.FS_RECTF()
+    spaced = False
     for index, ch in enumerate(raw):
         if ch in "\r\n":
             if ch == "\n" and current.chars:
                 runs.append(current)
                 current = _Run()
+                spaced = False
             continue
         if ch in _SKIP:
+            # Spaces (the document's own, or where PDFium saw a word gap) are kept as
+            # marks where they stand: they decide between Latin letters and digits.
+            if ch == " " and current.chars:
+                spaced = True
+                current.stream.append(" ")
             continue
         if not pdfium_c.FPDFText_GetLooseCharBox(textpage, index, rect):
             return None
@@ -96,22 +121,38 @@ def ordered_lines(textpage: pdfium.PdfTextPage, raw: str, width: float) -> list[
         else:
             current.bottom = min(current.bottom, rect.bottom)
             current.top = max(current.top, rect.top)
-        current.chars.append((rect.left, rect.right, ch))
+        current.chars.append((rect.left, rect.right, ch, spaced, index,
+                              (rect.bottom + rect.top) / 2))  # fmt: skip
+        spaced = False
+        current.stream.append(ch)
+        current.tallest = max(current.tallest, rect.top - rect.bottom)
+        angle = pdfium_c.FPDFText_GetCharAngle(textpage, index)
+        if angle > 0 and min(angle, 2 * math.pi - angle) > 0.02:
+            current.turned = True
     if current.chars:
         runs.append(current)
     lines: list[_Run] = []
     for run in runs:
-        home = next((line for line in reversed(lines[-3:]) if line.same_line(run)), None)
-        if home is not None:
-            home.chars += run.chars  # punctuation written later in the stream
+        home = next((line for line in reversed(lines[-3:])
+                     if line.horizontal and run.horizontal and line.same_line(run)), None)  # fmt: skip
+        if home is not None:  # punctuation written later in the stream, a table's cell
+            first = run.chars[0]
+            home.chars += [(*first[:3], True, *first[4:]), *run.chars[1:]]
+            home.stream += [" ", *run.stream]
         else:
             lines.append(run)
+    for placed in fields:
+        _place(lines, placed)
     if not lines:
         return []
-    left = min(line.left for line in lines)
-    right = max(max(line.right for line in lines), width - left)
+    flat = [line for line in lines if line.horizontal] or lines
+    left = min(line.left for line in flat)
+    right = max(max(line.right for line in flat), width - left)
     out = []
     for line in lines:
+        if not line.horizontal:  # stacked characters: as PDFium reads them
+            out.append(Line(" ".join("".join(line.stream).split()), full=False))
+            continue
         text = _text(line)
         short = right - line.right
         full = short <= _FULL_EM * line.em and not (
@@ -122,13 +163,64 @@ def ordered_lines(textpage: pdfium.PdfTextPage, raw: str, width: float) -> list[
     return out
 
 
+def _place(lines: list[_Run], field: Field) -> None:
+    """A field's text on the line whose band holds its middle (after the label there),
+    else as a line of its own, above the first line that lies below it."""
+    middle = (field.bottom + field.top) / 2
+    # Its characters from the box's left edge, about as wide as the box is high (a field's
+    # text size), so that a short value ends its line short.
+    step = min((field.right - field.left) / max(1, len(field.text)), field.top - field.bottom)
+    words = field.text.split()
+    if not words:
+        return
+    chars, at = [], field.left
+    for n, word in enumerate(words):
+        for i, ch in enumerate(word):
+            chars.append((at, at + step, ch, n > 0 and i == 0, -1, middle))
+            at += step
+        at += step / 2
+    for line in lines:
+        if line.bottom <= middle <= line.top:
+            if "".join(field.text.split()) not in "".join(c[2] for c in line.chars):
+                line.chars += chars  # (a value also printed on the page is not doubled)
+                line.stream += list(field.text)
+            return
+    run = _Run(chars, field.bottom, field.top, list(field.text), field.top - field.bottom)
+    below = next((i for i, line in enumerate(lines) if line.top < middle), len(lines))
+    lines.insert(below, run)
+
+
 def _text(line: _Run) -> str:
-    chars = sorted(line.chars, key=lambda c: (c[0], c[1]))
-    gaps = [b[0] - a[1] for a, b in itertools.pairwise(chars)]
+    chars = line.chars
+    # PDFium's order stands unless a character goes back along the line (written later
+    # in the stream, as quotation marks often are): then the boxes decide, if all the
+    # characters stand on one baseline. Boxes are not precise enough to reorder what
+    # is merely close, or characters of two lines that PDFium ran together.
+    middle = statistics.median(c[5] for c in chars)
+    if any(b[0] < a[0] - 1.0 * line.em for a, b in itertools.pairwise(chars)) and all(
+        abs(c[5] - middle) <= 0.3 * line.em for c in chars
+    ):
+        chars = sorted(chars, key=lambda c: (c[0], c[1]))
+    # A glyph drawn twice on itself (simulated bold, a shadow) is one character; a
+    # ligature's letters (ff) share a box but stand next to each other in the stream.
+    glyphs: list[tuple[float, float, str, bool, int, float]] = []
+    for char in chars:
+        if glyphs and char[2] == glyphs[-1][2] and abs(char[4] - glyphs[-1][4]) > 2:
+            last = glyphs[-1]
+            if abs(char[0] - last[0]) < 0.35 * max(last[1] - last[0], 0.05 * line.em):
+                continue  # (a double letter stands a whole width further on)
+        glyphs.append(char)
+    if not glyphs:
+        return ""
+    gaps = [b[0] - a[1] for a, b in itertools.pairwise(glyphs)]
     usual = statistics.median(gaps) if gaps else 0.0
-    out = [chars[0][2]]
-    for gap, (before, after) in zip(gaps, itertools.pairwise(chars), strict=True):
-        if gap - usual > _SPACE_EM * line.em and not _mixed(before[2], after[2]):
+    out = [glyphs[0][2]]
+    for gap, (before, after) in zip(gaps, itertools.pairwise(glyphs), strict=True):
+        if _latin(before[2]) and _latin(after[2]):  # as PDFium reads Latin text, or a gap
+            space = after[3] or gap - usual > 0.5 * line.em
+        else:  # Chinese: by the gap (PDFium also puts spaces beside quotation marks)
+            space = gap - usual > _SPACE_EM * line.em and not _mixed(before[2], after[2])
+        if space:
             out.append(" ")
         out.append(after[2])
     return "".join(out)
