@@ -108,8 +108,8 @@ def ordered_lines(textpage: pdfium.PdfTextPage, raw: str, width: float,
                 spaced = False
             continue
         if ch in _SKIP:
-            # Spaces (the document's own, or where PDFium saw a word gap) are kept as
-            # marks where they stand: they decide between Latin letters and digits.
+            # A space (the document's own, or where PDFium saw a word gap) is noted on
+            # the next character: it decides between Latin letters and digits.
             if ch == " " and current.chars:
                 spaced = True
                 current.stream.append(" ")
