@@ -263,3 +263,12 @@ def test_an_iphone_heic_photo_is_read(clean, tools: Tools) -> None:  # type: ign
     data = encode(clean.resize((1240, 1754)), "HEIF", quality=90)
     assert detect(data) is Format.HEIC
     assert cer(read_image(data, tools), reference()) <= 0.02
+
+
+def test_a_scanned_page_number_is_dropped_a_lone_year_is_not(tools: Tools) -> None:
+    lines = ["各年度投入（万元）：", "2019", "3500", "以上数据来自县财政局。"]
+    image = render([*lines, "", "", "- 2 -"])
+    text = read_image(encode(image), tools)
+    assert "2019" in text and "3500" in text  # kept (a short line may join its neighbour)
+    assert not any(line.strip("- ") == "2" for line in text.split("\n")), text
+    assert "".join(text.split()).endswith("以上数据来自县财政局。")

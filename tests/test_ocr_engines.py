@@ -24,7 +24,10 @@ class FakeEngine:
         self.calls = 0
 
     def recognize(self, image) -> list[OcrLine]:  # type: ignore[no-untyped-def]
+        from ingest.ocr.page import _MARGIN as m  # read_page adds a white margin
+
         self.calls += 1
+        image = image.crop((m, m, image.size[0] - m, image.size[1] - m))
         if image.size == self.upright and image.getpixel((0, 0)) == (255, 0, 0):
             return self.lines
         if image.size != self.upright:  # sideways: tall boxes, read badly

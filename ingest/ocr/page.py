@@ -18,7 +18,7 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ingest.layout import Line, join_lines, text_width
+from ingest.layout import Line, is_page_mark, join_lines, text_width
 from ingest.ocr import OcrEngine, OcrLine
 
 if TYPE_CHECKING:
@@ -83,7 +83,13 @@ def read_page(engine: OcrEngine, image: Image.Image) -> PageReading:
         if flipped.quality > best.quality:
             best = flipped
     confidence = round(best.quality, 4) if best.boxes else None
-    return PageReading(layout_lines(best.boxes), confidence, best.rotation)
+    lines = layout_lines(best.boxes)
+    # A page number printed on the scan: only as the page's last (or first) line.
+    while lines and is_page_mark(lines[-1].text.strip()):
+        lines.pop()
+    while lines and is_page_mark(lines[0].text.strip()):
+        lines.pop(0)
+    return PageReading(lines, confidence, best.rotation)
 
 
 def layout_lines(boxes: list[OcrLine]) -> list[Line]:
