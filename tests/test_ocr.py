@@ -245,11 +245,11 @@ def test_a_picture_with_one_or_two_characters_is_not_a_submission(tmp_path: Path
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    _line_image("7", (120, 120), 80).save(inbox / "图标.png")
+    _line_image("G", (120, 120), 80).save(inbox / "图标.png")  # (a lone 7 would be a page number)
     result = run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path)
     assert result.returncode == 3, result.stdout + result.stderr
     line = (tmp_path / "r.jsonl").read_text(encoding="utf-8")
-    assert '"rejected"' in line and "只认出「7」" in line
+    assert '"rejected"' in line and "只认出「G」" in line
 
 
 def test_an_iphone_heic_photo_is_read(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
