@@ -57,9 +57,16 @@ _POST = re.compile(
 _NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}(?:·[\u4e00-\u9fff]{1,6})?$")
 
 
+# Never a title: a template's placeholder, a table row, a form's signature line.
+_NO_TITLE_HERE = re.compile(
+    r"\{\{|\}\}|\$\{|\t|[（(]\s*(?:盖章|签字|签名|公章|印章|签章)\s*[）)]"
+    r"|^(?:编号|甲方|乙方|日期|签名|附件|时间|地点|单位)\s*[:：]"
+)
+
+
 def find_title(body: tuple[str, ...] | list[str]) -> str | None:
     """The submission's title, without 《》 marks, or None when there is none."""
-    head = list(body[:_LOOK_AT])
+    head = [p for p in body[:_LOOK_AT] if not _NO_TITLE_HERE.search(p)]
     for i, para in enumerate(head):
         if _NOT_TITLE.search(para) or _LABEL.match(para):
             continue
@@ -474,6 +481,8 @@ def _title_index(paras: list[str]) -> int | None:
     if found is None:
         return None
     for i, para in enumerate(paras[:_LOOK_AT]):
+        if _NO_TITLE_HERE.search(para):
+            continue
         if para.strip("《》") == found or (para and found.startswith(para)):
             return i
     return None

@@ -204,3 +204,23 @@ def test_html_saved_as_doc_is_read_as_prose_not_markup(tmp_path: Path) -> None:
         text == f"标题：关于城区停车难的建议\n反映人：民建××县总支 郭海\n\n{BODY[0]}\n{BODY[4]}\n"
     )
     assert "不能生成" not in _minyi(office, "issue", "show", "1")
+
+
+def test_placeholders_table_rows_and_signature_lines_are_never_titles() -> None:
+    from ingest.recognize import find_title
+
+    assert find_title(["编号：{{{applyNo}}", "甲方（盖章）", TITLE, *BODY]) == TITLE
+    assert find_title(["项目\t金额\t备注", "甲方（盖章）", "乙方：某某公司"]) is None
+    assert find_title(["${title}", "关于${subject}的建议"]) is None
+
+
+def test_a_document_number_ends_its_paragraph() -> None:
+    """常关缉违字[2019]13号 is not run into the paragraph under it, however long its line."""
+    from ingest.layout import Line, join_lines
+
+    lines = [Line("常关缉违字[2019]13号", True), Line("当事人：张某某，男，汉族，住", True),
+             Line("城关镇。", False)]  # fmt: skip
+    assert join_lines(lines) == ["常关缉违字[2019]13号", "当事人：张某某，男，汉族，住城关镇。"]
+    assert join_lines([Line("县政发〔2026〕第5号", True), Line("各乡镇：", False)])[0].endswith(
+        "号"
+    )
