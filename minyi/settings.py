@@ -63,6 +63,7 @@ class Settings:
     rescan_seconds: float = 30.0
     poll_seconds: float = 1.0
     retry_limit: int = 8
+    stop_grace_seconds: float = 20.0
     # The issue (期): office-wide defaults every new issue starts from
     templates: Path | None = None
     issue_journal: str = "社情民意信息"
@@ -100,6 +101,7 @@ class Settings:
             rescan=self.rescan_seconds,
             poll=self.poll_seconds,
             retries=self.retry_limit,
+            stop_grace=self.stop_grace_seconds,
         )
 
     def ingest_options(self) -> IngestOptions:
