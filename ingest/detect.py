@@ -115,25 +115,26 @@ def _detect_zip(data: bytes) -> Format:
     return Format.ZIP
 
 
+def _first_entry(data: bytes) -> tuple[bytes, bytes]:
+    """A zip's first entry from its local file header (name length at offset 26, extra
+    length at 28, name from 30): its name and the bytes after the header, readable
+    even where the archive is damaged."""
+    if len(data) < 30:
+        return b"", b""
+    name_len = int.from_bytes(data[26:28], "little")
+    extra_len = int.from_bytes(data[28:30], "little")
+    return data[30 : 30 + name_len], data[30 + name_len + extra_len :]
+
+
 def _first_entry_is_odt_mimetype(data: bytes) -> bool:
     """An OpenDocument text starts with its stored "mimetype" entry: a damaged .odt is
     still a (damaged) document, not some zip archive."""
-    if len(data) < 30:
-        return False
-    name_len = int.from_bytes(data[26:28], "little")
-    extra_len = int.from_bytes(data[28:30], "little")
-    start = 30 + name_len + extra_len
-    return data[30 : 30 + name_len] == b"mimetype" and data[start : start + 39] == (
-        b"application/vnd.oasis.opendocument.text"
-    )
+    name, content = _first_entry(data)
+    return name == b"mimetype" and content.startswith(b"application/vnd.oasis.opendocument.text")
 
 
 def _first_entry_is_word(data: bytes) -> bool:
-    # Local file header: name length at offset 26, name from offset 30.
-    if len(data) < 30:
-        return False
-    name_len = int.from_bytes(data[26:28], "little")
-    name = data[30 : 30 + name_len]
+    name, _ = _first_entry(data)
     return name.startswith((b"word/", b"[Content_Types].xml", b"_rels/", b"docProps/"))
 
 

@@ -16,6 +16,7 @@ sentence; it never takes a paragraph). It leaves a field empty rather than guess
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from common.headings import heading_level
@@ -109,15 +110,8 @@ def _heading_like(para: str) -> bool:
 
 
 def find_submitter(body: tuple[str, ...] | list[str]) -> Submitter | None:
-    """The 反映人 from a labelled line (反映人：…), wherever it stands."""
-    for para in body:
-        match = _labelled(para)
-        if match:
-            found = parse_submitter(_label_content(para, match.end()), raw=para)
-            if found.identity is None and "信息员" in match.group(0):
-                found = replace(found, identity="信息员")
-            return found
-    return None
+    """The 反映人 of a submission's main-text paragraphs (see :func:`analyse`)."""
+    return submitter_of(analyse(body))
 
 
 def _label_content(para: str, start: int) -> str:
@@ -278,12 +272,12 @@ def analyse(body: list[str] | tuple[str, ...], furniture: tuple[tuple[str, str],
     # Running lines (a page header repeated on every page of a PDF) wherever they
     # stand: the same text as furniture found at an edge, or a masthead line seen twice.
     edge = {part.text for part in parts.values()} | {part.text for part in kept}
-    seen = [p for _, p in paras]
+    seen = Counter(p for _, p in paras)
     for i, para in paras:
         if i in parts:
             continue
         kind = _furniture_kind(para, screen)
-        if para in edge or (kind in ("masthead", "imprint", "mark") and seen.count(para) > 1):
+        if para in edge or (kind in ("masthead", "imprint", "mark") and seen[para] > 1):
             parts[i] = Part(para, kind or "header", _where(i, len(body)), 0.8)
     rest = [(i, p) for i, p in paras if i not in parts]
     title = None

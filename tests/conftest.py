@@ -132,3 +132,11 @@ def run_minyi(
         timeout=300,
         input=input,
     )
+
+
+def minyi(folder: Path, *args: str, code: int = 0, input: str | None = None,
+          env: dict[str, str] | None = None) -> str:  # fmt: skip
+    """Run the CLI in ``folder``, expect exit ``code``; its output and messages together."""
+    result = run_minyi(*args, cwd=folder, input=input, env=env)
+    assert result.returncode == code, result.stdout + result.stderr
+    return result.stdout + result.stderr

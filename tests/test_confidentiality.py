@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import need_tool, run_minyi
+from conftest import minyi, need_tool, run_minyi
 
 from minyi import samples
 
@@ -130,12 +130,6 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def report(folder: Path) -> dict[str, dict]:
     lines = (folder / "r.jsonl").read_text(encoding="utf-8").splitlines()
     return {(line := json.loads(x))["file"]: line for x in lines}
-
-
-def minyi(folder: Path, *args: str, code: int = 0) -> str:
-    result = run_minyi(*args, cwd=folder)
-    assert result.returncode == code, result.stdout + result.stderr
-    return result.stdout + result.stderr
 
 
 def test_every_disguised_mark_is_quarantined_and_never_printed(office: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import need_tool, run_minyi
+from conftest import minyi, need_tool, run_minyi
 
 from minyi import samples
 
@@ -37,12 +37,6 @@ def office(tmp_path: Path) -> Path:
     statuses = [json.loads(line)["screening"] for line in (tmp_path / "r.jsonl").open()]
     assert statuses.count("quarantined") == 1
     return tmp_path
-
-
-def minyi(folder: Path, *args: str, code: int = 0) -> str:
-    result = run_minyi(*args, cwd=folder)
-    assert result.returncode == code, result.stdout + result.stderr
-    return result.stdout + result.stderr
 
 
 def test_new_issues_are_numbered_per_series_and_never_reuse_a_number(office: Path) -> None:

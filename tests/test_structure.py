@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import need_tool, run_minyi
+from conftest import minyi, need_tool
 from structure_cases import CASES, HELD_OUT, B
 
 from ingest.recognize import analyse, byline_text, submitter_of
@@ -104,12 +104,6 @@ def _office(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _minyi(folder: Path, *args: str, code: int = 0) -> str:
-    result = run_minyi(*args, cwd=folder)
-    assert result.returncode == code, result.stdout + result.stderr
-    return result.stdout + result.stderr
-
-
 def test_what_is_printed_is_what_was_submitted(tmp_path: Path) -> None:
     """A Word file with its own header and footer and an unlabelled byline with a phone:
     the PDF prints the byline once, without the phone, and no header or footer text."""
@@ -118,11 +112,11 @@ def test_what_is_printed_is_what_was_submitted(tmp_path: Path) -> None:
     samples.make_docx(office / "inbox" / "养老.docx",
                       [TITLE, "九三学社××支社 司马红（联系电话：13800001111）", *BODY],
                       header="××县政协社情民意信息", footer="××县政协办公室 编印")  # fmt: skip
-    _minyi(office, "process", "inbox")
-    shown = _minyi(office, "show", "2026-0001")
+    minyi(office, "process", "inbox")
+    shown = minyi(office, "show", "2026-0001")
     assert "印作：九三学社××支社 司马红" in shown and "非正文：页眉" in shown
-    _minyi(office, "issue", "new", "--items", "2026-0001")
-    _minyi(office, "issue", "render", "1")
+    minyi(office, "issue", "new", "--items", "2026-0001")
+    minyi(office, "issue", "render", "1")
     pdf = office / "outbox" / "2026" / "第1期" / "社情民意信息2026年第1期.pdf"
     with pdfplumber.open(pdf) as document:
         text = "\n".join(page.extract_text() or "" for page in document.pages)
@@ -144,33 +138,33 @@ def test_empty_and_markup_bodies_are_refused_and_repeats_need_force(tmp_path: Pa
               '<div class=WordSection1><p class=MsoNormal><span lang=EN-US>',
               "&nbsp;</span></p></div>"] * 6  # fmt: skip
     (inbox / "3.txt").write_text("关于校园周边交通的建议\n" + "\n".join(markup), encoding="utf-8")
-    _minyi(office, "process", "inbox")
-    _minyi(office, "issue", "new", "--items", "2026-0002", "2026-0003")
-    out = _minyi(office, "issue", "render", "1", "--no-pdf", code=8)
+    minyi(office, "process", "inbox")
+    minyi(office, "issue", "new", "--items", "2026-0002", "2026-0003")
+    out = minyi(office, "issue", "render", "1", "--no-pdf", code=8)
     assert "2026-0002：正文为空" in out and "2026-0003：正文像是网页标记或代码" in out
     assert "minyi issue text 1 1 --export" in out  # and how to fix it
-    shown = _minyi(office, "issue", "show", "1")
+    shown = minyi(office, "issue", "show", "1")
     assert "不能生成" in shown and "未识别出反映人" in shown
-    _minyi(office, "issue", "new", "--items", "2026-0001")
-    _minyi(office, "issue", "render", "2", "--no-pdf")
-    out = _minyi(office, "issue", "new", "--items", "2026-0001", code=4)
+    minyi(office, "issue", "new", "--items", "2026-0001")
+    minyi(office, "issue", "render", "2", "--no-pdf")
+    out = minyi(office, "issue", "new", "--items", "2026-0001", code=4)
     assert "2026-0001：已在2026年第2期印发" in out and "--force" in out
-    out = _minyi(office, "issue", "new", "--items", "2026-0001", "--force")
+    out = minyi(office, "issue", "new", "--items", "2026-0001", "--force")
     assert "已强制编入" in out
 
 
 def test_rows_from_before_the_structure_are_recognised_when_read(tmp_path: Path) -> None:
     office = _office(tmp_path)
     samples.make_docx(office / "inbox" / "1.docx", [TITLE, "致公党××县支部 马振华", *BODY])
-    _minyi(office, "process", "inbox")
+    minyi(office, "process", "inbox")
     db = sqlite3.connect(office / "data" / "registry.sqlite3")
     (stored,) = db.execute("SELECT structure FROM submissions").fetchone()
     assert json.loads(stored)["byline"] == "致公党××县支部 马振华"
     with db:
         db.execute("UPDATE submissions SET structure = NULL")
     db.close()
-    _minyi(office, "issue", "new", "--items", "2026-0001")
-    _minyi(office, "issue", "text", "1", "1", "--export", "稿.txt")
+    minyi(office, "issue", "new", "--items", "2026-0001")
+    minyi(office, "issue", "text", "1", "1", "--export", "稿.txt")
     text = (office / "稿.txt").read_text(encoding="utf-8")
     assert text.startswith(f"标题：{TITLE}\n反映人：致公党××县支部 马振华\n")
     assert text.count("马振华") == 1
@@ -196,14 +190,14 @@ def test_html_saved_as_doc_is_read_as_prose_not_markup(tmp_path: Path) -> None:
         f"<p class=MsoNormal>{BODY[0]}</p><p class=MsoNormal>{BODY[4]}</p></body></html>",
         encoding="utf-8",
     )
-    _minyi(office, "process", "inbox")
-    _minyi(office, "issue", "new", "--items", "2026-0001")
-    _minyi(office, "issue", "text", "1", "1", "--export", "稿.txt")
+    minyi(office, "process", "inbox")
+    minyi(office, "issue", "new", "--items", "2026-0001")
+    minyi(office, "issue", "text", "1", "1", "--export", "稿.txt")
     text = (office / "稿.txt").read_text(encoding="utf-8")
     assert (
         text == f"标题：关于城区停车难的建议\n反映人：民建××县总支 郭海\n\n{BODY[0]}\n{BODY[4]}\n"
     )
-    assert "不能生成" not in _minyi(office, "issue", "show", "1")
+    assert "不能生成" not in minyi(office, "issue", "show", "1")
 
 
 def test_placeholders_table_rows_and_signature_lines_are_never_titles() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import minyi as run
 from conftest import run_minyi
 
 from minyi import samples
@@ -30,9 +31,7 @@ def office(tmp_path: Path) -> Path:
 
 
 def minyi(folder: Path, *args: str, code: int = 0, input: str | None = None) -> str:
-    result = run_minyi(*args, cwd=folder, input=input, env={"COLUMNS": "250"})  # no folding
-    assert result.returncode == code, result.stdout + result.stderr
-    return result.stdout + result.stderr
+    return run(folder, *args, code=code, input=input, env={"COLUMNS": "250"})  # no folding
 
 
 def test_record_show_due_and_credit(office: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -51,17 +52,10 @@ def page_annotations(document: pdfium.PdfDocument, page: pdfium.PdfPage,
     """Comments, free text and form field values of one page."""
     form = document.formenv.raw if document.formenv is not None else None
     found = []
-    count = min(pdfium_c.FPDFPage_GetAnnotCount(page.raw), MAX_ANNOTATIONS)
-    for index in range(count):
-        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, index)
-        if not annot:
-            continue
-        try:
-            texts = [_string(annot, key) for key in _KEYS]
-            if form is not None:
-                texts.append(_field_value(form, annot))
-        finally:
-            pdfium_c.FPDFPage_CloseAnnot(annot)
+    for annot in _annotations(page):
+        texts = [_string(annot, key) for key in _KEYS]
+        if form is not None:
+            texts.append(_field_value(form, annot))
         text = "\n".join(dict.fromkeys(t.strip() for t in texts if t.strip()))
         if text:
             found.append(Hidden(f"第{number}页的批注或表单域", text))
@@ -84,29 +78,35 @@ def page_fields(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> list[Fiel
     form = document.formenv.raw if document.formenv is not None else None
     found = []
     rect = pdfium_c.FS_RECTF()
+    for annot in _annotations(page):
+        kind = pdfium_c.FPDFAnnot_GetSubtype(annot)
+        text = ""
+        if kind == pdfium_c.FPDF_ANNOT_FREETEXT:
+            text = _string(annot, b"Contents")
+        elif (
+            kind == pdfium_c.FPDF_ANNOT_WIDGET
+            and form is not None
+            and pdfium_c.FPDFAnnot_GetFormFieldType(form, annot) in _TEXT_FIELDS
+        ):
+            text = _field_value(form, annot)
+        if text.strip() and pdfium_c.FPDFAnnot_GetRect(annot, rect):
+            found.append(Field(" ".join(text.split()), min(rect.left, rect.right),
+                               min(rect.bottom, rect.top), max(rect.left, rect.right),
+                               max(rect.bottom, rect.top)))  # fmt: skip
+    return found
+
+
+def _annotations(page: pdfium.PdfPage) -> Iterator[pdfium_c.FPDF_ANNOTATION]:
+    """The page's annotations (at most MAX_ANNOTATIONS), each closed once looked at."""
     count = min(pdfium_c.FPDFPage_GetAnnotCount(page.raw), MAX_ANNOTATIONS)
     for index in range(count):
         annot = pdfium_c.FPDFPage_GetAnnot(page.raw, index)
         if not annot:
             continue
         try:
-            kind = pdfium_c.FPDFAnnot_GetSubtype(annot)
-            text = ""
-            if kind == pdfium_c.FPDF_ANNOT_FREETEXT:
-                text = _string(annot, b"Contents")
-            elif (
-                kind == pdfium_c.FPDF_ANNOT_WIDGET
-                and form is not None
-                and pdfium_c.FPDFAnnot_GetFormFieldType(form, annot) in _TEXT_FIELDS
-            ):
-                text = _field_value(form, annot)
-            if text.strip() and pdfium_c.FPDFAnnot_GetRect(annot, rect):
-                found.append(Field(" ".join(text.split()), min(rect.left, rect.right),
-                                   min(rect.bottom, rect.top), max(rect.left, rect.right),
-                                   max(rect.bottom, rect.top)))  # fmt: skip
+            yield annot
         finally:
             pdfium_c.FPDFPage_CloseAnnot(annot)
-    return found
 
 
 _TEXT_FIELDS = (
