@@ -138,9 +138,12 @@ def _first_entry_is_word(data: bytes) -> bool:
     return name.startswith((b"word/", b"[Content_Types].xml", b"_rels/", b"docProps/"))
 
 
-# Microsoft Works word-processor documents (.wps, the extension Kingsoft WPS uses too):
-# "MatOST" holds the text of Works 4–9 (LibreOffice's libwps reads them).
+# Microsoft Works word-processor documents (.wps, the extension Kingsoft WPS uses too),
+# all read by LibreOffice's libwps: Works 3–4 keep their text in "MN0" (or "MatOST");
+# Works 5–9 in a "CONTENTS" stream whose chunk index starts with CHNKWKS or CHNKINK.
+# Publisher also writes CHNKINK, but inside a "Quill" storage, which Works never has.
 _WORKS_STREAMS = {"matost", "mn0"}
+_WORKS_CHUNKS = (b"CHNKWKS ", b"CHNKINK ")
 
 
 def _detect_ole(data: bytes) -> Format:
@@ -154,12 +157,20 @@ def _detect_ole(data: bytes) -> Format:
         return Format.DOC
     try:
         # Stream names compare without case: writers other than Word spell them their way.
-        streams = {"/".join(entry).lower() for entry in ole.listdir()}
+        entries = {"/".join(entry).lower(): entry for entry in ole.listdir()}
+        streams = set(entries)
+        works = bool(streams & _WORKS_STREAMS) or (
+            "contents" in streams
+            and not any(name.startswith("quill/") for name in streams)
+            and ole.openstream(entries["contents"]).read(8) in _WORKS_CHUNKS
+        )
+    except Exception:  # a damaged stream: as above, let the converter judge
+        return Format.DOC
     finally:
         ole.close()
     if "encryptedpackage" in streams:
         return Format.ENCRYPTED_OFFICE
-    if "worddocument" in streams or streams & _WORKS_STREAMS:
+    if "worddocument" in streams or works:
         return Format.DOC  # Word, or Microsoft Works (.wps): LibreOffice reads both
     return Format.OLE
 

@@ -11,8 +11,10 @@ file is rejected (its bytes kept in quarantine) and the others are read again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import multiprocessing.process
 import os
 import signal
 import time
@@ -22,6 +24,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import wait as wait_for
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import wait as wait_for_ends
 from pathlib import Path
 
 from ingest.options import IngestOptions
@@ -150,10 +153,7 @@ class Workers:
             pool, self._pool = self._pool, None
             processes = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
-            until = time.monotonic() + grace
-            for process in processes:
-                process.join(max(0.0, until - time.monotonic()))
-            alive = [process for process in processes if process.is_alive()]
+            alive = _still_running(processes, grace)
             if alive:
                 log.warning("读取进程 %.0f 秒内未结束（文件读取未完成），已强制停止", grace)
                 for process in alive:  # (the executor has let go of them by now)
@@ -166,6 +166,24 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _still_running(processes: list[multiprocessing.process.BaseProcess],
+                   grace: float) -> list[multiprocessing.process.BaseProcess]:  # fmt: skip
+    """The processes that have not ended within ``grace`` seconds.
+
+    Judged by each one's sentinel (closed when it ends), not by is_alive(): the executor's
+    own thread joins these processes too, and a status it collected first makes is_alive()
+    say True for a process long gone (and a kill would go to a pid that may be reused)."""
+    pending = {}
+    for process in processes:
+        with contextlib.suppress(ValueError):  # (a process object already closed)
+            pending[process.sentinel] = process
+    until = time.monotonic() + grace
+    while pending and (left := until - time.monotonic()) > 0:
+        for ended in wait_for_ends(list(pending), left):
+            pending.pop(ended)  # type: ignore[arg-type]  # (sentinels are ints)
+    return list(pending.values())
 
 
 def _kill_readers(pool: ProcessPoolExecutor) -> None:

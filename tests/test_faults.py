@@ -453,3 +453,39 @@ def test_a_stop_does_not_wait_for_a_reading_that_never_ends(tmp_path: Path) -> N
     assert not thread.is_alive() and time.monotonic() - started < 20
     assert stuck.exists()  # never registered: taken again at the next start
     assert not any(process.is_alive() for process in readers)  # none left running
+
+
+def test_readers_that_ended_are_not_taken_for_hung_ones(caplog) -> None:
+    """A reader's exit status can be collected by another thread first (the executor's own
+    manager joins its processes while close() does). The readers ended on time: no
+    「未结束」 warning and no kill sent to a pid that may already be someone else's."""
+    import contextlib
+    import logging
+    import os
+    import threading
+    import time
+
+    from ingest.workers import Workers
+
+    workers = Workers(2)
+    workers.warm()
+    assert workers._pool is not None
+    pids = list(workers._pool._processes)  # type: ignore[attr-defined]
+    assert len(pids) == 2
+
+    def reap(pid: int) -> None:
+        with contextlib.suppress(ChildProcessError):  # (unless the executor was first)
+            os.waitpid(pid, 0)
+
+    # Another thread takes each reader's exit status as soon as it ends.
+    reapers = [threading.Thread(target=reap, args=(pid,), daemon=True) for pid in pids]
+    for reaper in reapers:
+        reaper.start()
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="ingest.workers"):
+        workers.close(grace=10)
+    assert "未结束" not in caplog.text
+    assert time.monotonic() - started < 5
+    for reaper in reapers:
+        reaper.join(5)
+        assert not reaper.is_alive()

@@ -12,6 +12,7 @@ filled-in form values and free-text boxes are also the page's text, where they s
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
@@ -19,7 +20,13 @@ import pypdfium2.raw as pdfium_c
 
 from common.errors import ExtractionError
 from ingest.extractors import Extraction, Picture
-from ingest.extractors.pdf_hidden import page_annotations, page_fields, page_pictures
+from ingest.extractors.pdf_hidden import (
+    page_annotations,
+    page_fields,
+    page_pictures,
+    xfa_template,
+    xfa_values,
+)
 from ingest.extractors.pdf_order import ordered_lines
 from ingest.layout import Line, is_page_mark, join_lines, page_lines
 from ingest.ocr.page import read_page
@@ -31,6 +38,17 @@ if TYPE_CHECKING:
     from ingest.tools import Tools
 
 _GARBAGE_SHARE = 0.3
+
+
+class _NoXfaNotice(logging.Filter):
+    """pypdfium2 logs, in English, that its PDFium cannot render XFA and how to rebuild it:
+    not for a clerk. minyi reads an XFA form's data itself (``xfa_values``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without XFA support" not in record.getMessage()
+
+
+logging.getLogger("pypdfium2._helpers.document").addFilter(_NoXfaNotice())
 
 
 def extract(data: bytes, options: IngestOptions, tools: Tools | None = None) -> Extraction:
@@ -52,6 +70,9 @@ def extract(data: bytes, options: IngestOptions, tools: Tools | None = None) -> 
         if count > options.max_pages:
             raise ExtractionError(f"PDF 共 {count} 页，超过上限 {options.max_pages} 页")
         _init_forms(document)
+        if document.get_formtype() == pdfium_c.FORMTYPE_XFA_FULL and (xfa := xfa_values(document)):
+            # A dynamic XFA form: its page is a placeholder, the values are the text.
+            return _xfa_extraction(document, xfa, count)
         pages: list[Page] = []
         all_lines: list[Line] = []
         pictures: list[Picture] = []
@@ -73,6 +94,16 @@ def extract(data: bytes, options: IngestOptions, tools: Tools | None = None) -> 
     body = tuple(normalise(p) for p in join_lines(all_lines))
     return Extraction(pages=tuple(pages), body=tuple(p for p in body if p),
                       pictures=tuple(pictures), hidden=tuple(hidden))  # fmt: skip
+
+
+def _xfa_extraction(document: pdfium.PdfDocument, values: list[str],
+                    count: int) -> Extraction:  # fmt: skip
+    """A dynamic XFA form: its pages are placeholders ("Please wait..."), the values the
+    submitter filled in are the text; the template's printed words are screened."""
+    body = tuple(p for p in (normalise(v) for v in values) if p)
+    pages = [Page(1, "\n".join(body), PageSource.TEXT_LAYER)]
+    pages += [Page(n, "", PageSource.NONE) for n in range(2, count + 1)]
+    return Extraction(pages=tuple(pages), body=body, hidden=tuple(xfa_template(document)))
 
 
 def _init_forms(document: pdfium.PdfDocument) -> None:

@@ -22,6 +22,8 @@ import pypdfium2.raw as pdfium_c
 from ingest.extractors import Picture
 from ingest.record import Hidden
 
+MAX_XFA_BYTES = 16 << 20  # a form's data beyond this is not read
+MAX_XFA_VALUES = 5000
 MIN_POINTS = 36  # half an inch: smaller images are icons, bullets, rules
 MAX_ANNOTATIONS = 500
 _KEYS = (b"Contents", b"V", b"TU")
@@ -94,6 +96,68 @@ def page_fields(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> list[Fiel
                                min(rect.bottom, rect.top), max(rect.left, rect.right),
                                max(rect.bottom, rect.top)))  # fmt: skip
     return found
+
+
+def xfa_values(document: pdfium.PdfDocument) -> list[str]:
+    """The filled-in values of a dynamic XFA form, "label：value" in document order.
+
+    Such a form (Adobe LiveCycle) has one placeholder page ("Please wait...") for viewers
+    without XFA; what the submitter typed is in the "datasets" packet's data, one element
+    per field. The XML is parsed as a Word part is: a DTD makes the file suspect."""
+    from lxml import etree
+
+    from ingest.safezip import parse_xml
+
+    content = _xfa_packet(document, "datasets")
+    if not content.strip():
+        return []
+    root = parse_xml(content, "XFA datasets")
+    data = next((e for e in root.iter() if isinstance(e.tag, str)
+                 and etree.QName(e).localname == "data"), root)  # fmt: skip
+    found: list[str] = []
+    for element in data.iter():
+        if not isinstance(element.tag, str) or any(isinstance(c.tag, str) for c in element):
+            continue
+        value = " ".join((element.text or "").split())
+        if value:
+            label = etree.QName(element).localname.replace("_", " ").strip()
+            found.append(f"{label}：{value}" if label else value)
+            if len(found) >= MAX_XFA_VALUES:
+                break
+    return found
+
+
+def xfa_template(document: pdfium.PdfDocument) -> list[Hidden]:
+    """The printed words of a dynamic XFA form's template (captions, static text: where a
+    密级 mark on such a form stands), for screening."""
+    from ingest.safezip import parse_xml
+
+    content = _xfa_packet(document, "template")
+    if not content.strip():
+        return []
+    root = parse_xml(content, "XFA template")
+    words = " ".join(" ".join(root.itertext()).split())
+    return [Hidden("XFA 表单模板", words)] if words else []
+
+
+def _xfa_packet(document: pdfium.PdfDocument, wanted: str) -> bytes:
+    """One XFA packet's bytes (empty if absent or larger than MAX_XFA_BYTES)."""
+    raw = document.raw
+    for index in range(max(0, pdfium_c.FPDF_GetXFAPacketCount(raw))):
+        size = pdfium_c.FPDF_GetXFAPacketName(raw, index, None, 0)
+        name = ctypes.create_string_buffer(max(1, size))
+        pdfium_c.FPDF_GetXFAPacketName(raw, index, name, size)
+        if name.value.decode("latin-1") != wanted:
+            continue
+        length = ctypes.c_ulong()
+        if not pdfium_c.FPDF_GetXFAPacketContent(raw, index, None, 0, ctypes.byref(length)):
+            return b""
+        if length.value > MAX_XFA_BYTES:
+            return b""
+        buffer = ctypes.create_string_buffer(max(1, length.value))
+        pdfium_c.FPDF_GetXFAPacketContent(raw, index, buffer, length.value, ctypes.byref(length))
+        return buffer.raw[: length.value]
+    return b""
 
 
 def _annotations(page: pdfium.PdfPage) -> Iterator[pdfium_c.FPDF_ANNOTATION]:

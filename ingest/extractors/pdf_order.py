@@ -174,9 +174,9 @@ def _place(lines: list[_Run], field: Field) -> None:
     if not words:
         return
     chars, at = [], field.left
-    for n, word in enumerate(words):
+    for word in words:
         for i, ch in enumerate(word):
-            chars.append((at, at + step, ch, n > 0 and i == 0, -1, middle))
+            chars.append((at, at + step, ch, i == 0, -1, middle))  # a word each
             at += step
         at += step / 2
     for line in lines:
