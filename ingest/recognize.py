@@ -245,6 +245,9 @@ _CHROME = (
     re.compile(r"^(?:(?:昨天|今天|前天|星期[一二三四五六日天]|周[一二三四五六日])\s*)?"
                r"(?:(?:上午|下午|晚上|凌晨|中午)\s*)?\d{1,2}[:：]\d{2}$"),
     re.compile(r"^(?:发送|按住\s*说话|输入|\+|…|⋯|\.\.\.|语音|表情|更多|微信|已读|未读|撤回)$"),
+    # A scanning app's mark on every page.
+    re.compile(r"^(?:由\s*)?(?:扫描全能王|全能扫描王|夸克扫描王|福昕扫描王|迅捷扫描王|CamScanner)"
+               r"\s*(?:扫描)?\s*(?:创建|生成|制作)?$|^Scanned (?:with|by) CamScanner$", re.IGNORECASE),
 )  # fmt: skip
 _EDGE = 6  # furniture is looked for within so many lines of either end
 

@@ -11,6 +11,7 @@ from scans import cer, degrade, encode, page_lines, reference, render
 
 from ingest.extractors import pdf as pdf_extractor
 from ingest.extractors import scan
+from ingest.layout import join_lines
 from ingest.options import IngestOptions
 from ingest.pipeline import Pipeline
 from ingest.registry import Registry
@@ -272,3 +273,67 @@ def test_a_scanned_page_number_is_dropped_a_lone_year_is_not(tools: Tools) -> No
     assert "2019" in text and "3500" in text  # kept (a short line may join its neighbour)
     assert not any(line.strip("- ") == "2" for line in text.split("\n")), text
     assert "".join(text.split()).endswith("以上数据来自县财政局。")
+
+
+# Boxes as an engine returns them, for the layout alone (no engine needed).
+_BOOK = [
+    "　　县城东部的白沙河两岸，近年来建起了十几个居民小区，常住人口已",
+    "超过三万人。沿河道路却一直没有路灯，夜间行人和电动自行车只能摸黑",
+    "通行，去年冬天就发生了三起摔伤事故。居民多次向社区反映，社区表示",
+    "道路属于水利部门管理，水利部门又说照明不归他们，问题一拖再拖。",
+    "　　建议县住建局牵头，会同水利局、城关镇，在今年汛期结束后把沿河",
+    "道路的照明纳入城区路灯统一规划，先在人流最多的两公里安装太阳能路",
+    "灯，所需资金从城市维护费中列支，并明确日常维护由城管部门负责，避",
+    "免建成后又无人管理。",
+]
+
+
+def _boxes(lines: list[str], skew: float = 0.0, height: float = 40.0) -> list:
+    """One box per line, 40 px characters, 64 px apart; ``skew`` px to the right per row
+    (a page scanned a little turned); an indent of two characters where the line has one."""
+    from ingest.ocr import OcrLine
+
+    boxes = []
+    for row, text in enumerate(lines):
+        body = text.lstrip("\u3000")
+        x0 = 200 + row * skew + (2 * height if body != text else 0)
+        y0 = 300 + row * 64
+        boxes.append(OcrLine(body, x0, y0, x0 + len(body) * height, y0 + height, 0.99))
+    return boxes
+
+
+def test_a_slightly_turned_book_page_joins_its_wrapped_lines() -> None:
+    """A book page scanned a few degrees askew: every line starts a little further right,
+    which is not an indent. Two paragraphs come out, as printed."""
+    from ingest.ocr.page import layout_lines
+
+    paragraphs = join_lines(layout_lines(_boxes(_BOOK, skew=9.0)))
+    assert paragraphs == ["".join(_BOOK[:4]).strip("\u3000"), "".join(_BOOK[4:]).strip("\u3000")]
+
+
+def test_a_margin_note_does_not_land_mid_sentence() -> None:
+    """A note written in the margin beside the third line: the paragraph reads on unbroken,
+    the note is kept as a paragraph of its own after it."""
+    from ingest.ocr import OcrLine
+    from ingest.ocr.page import layout_lines
+
+    boxes = _boxes(_BOOK[:4])
+    beside = boxes[2]
+    boxes.append(OcrLine("此条已核实", 20, beside.y0 + 6, 150, beside.y1 - 10, 0.9))
+    paragraphs = join_lines(layout_lines(boxes))
+    assert paragraphs == ["".join(_BOOK[:4]).strip("\u3000"), "此条已核实"]
+
+
+def test_a_scanner_watermark_is_not_glued_to_the_last_line() -> None:
+    """扫描全能王's mark printed small under the last (full) line, at the left margin: its
+    own paragraph, not the end of the author's sentence."""
+    from ingest.ocr import OcrLine
+    from ingest.ocr.page import layout_lines
+
+    boxes = _boxes([*_BOOK[:3], _BOOK[1]])
+    last = boxes[-1]
+    boxes.append(OcrLine("扫描全能王 创建", last.x0, last.y1 + 14, last.x0 + 200, last.y1 + 38,
+                         0.95))  # fmt: skip
+    paragraphs = join_lines(layout_lines(boxes))
+    assert paragraphs[-1] == "扫描全能王 创建"
+    assert paragraphs[0].endswith(_BOOK[1])

@@ -290,3 +290,31 @@ def test_a_latin_value_after_its_label_keeps_a_space(tmp_path: Path) -> None:
     sheet.save()
     text = pdf.extract(path.read_bytes(), IngestOptions()).pages[0].text
     assert text == "Name Zhang San"
+
+
+def test_a_margin_note_in_a_text_pdf_does_not_land_mid_sentence(tmp_path: Path) -> None:
+    """A note typed in the margin beside a line of a justified paragraph: the paragraph
+    reads on; the note follows as a paragraph of its own."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from minyi.samples import _pdf_font
+
+    lines = ["县城东部的白沙河两岸近年来建起了十几个居民小区，常住人口已超过",
+             "三万人。沿河道路却一直没有路灯，夜间行人和电动自行车只能摸黑通",
+             "行，去年冬天就发生了三起摔伤事故，居民多次向社区反映，社区表示",
+             "道路属于水利部门管理，问题一拖再拖。"]  # fmt: skip
+    path = tmp_path / "note.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    font = _pdf_font(pdfmetrics, UnicodeCIDFont)
+    for row, line in enumerate(lines):
+        sheet.setFont(font, 14)
+        sheet.drawString(100, 700 - row * 24, line)
+    sheet.setFont(font, 8)
+    sheet.drawString(20, 652, "已核实")  # beside the third line
+    sheet.showPage()
+    sheet.save()
+    body = pdf.extract(path.read_bytes(), IngestOptions()).body
+    assert body == ("".join(lines), "已核实")

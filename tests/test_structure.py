@@ -218,3 +218,15 @@ def test_a_document_number_ends_its_paragraph() -> None:
     assert join_lines([Line("县政发〔2026〕第5号", True), Line("各乡镇：", False)])[0].endswith(
         "号"
     )
+
+
+def test_a_scanner_apps_mark_is_furniture() -> None:
+    """Phone scanning apps print their name on every page (扫描全能王 创建, CamScanner):
+    not the author's words, so not in the printed text."""
+    page = ["关于小区电梯维修的反映", "反映人：何小军", "小区电梯近三个月多次困人，物业推诿不修。",
+            "扫描全能王 创建"]  # fmt: skip
+    structure = analyse(page, screen=True)
+    assert [(p.kind, p.text) for p in structure.furniture] == [("chrome", "扫描全能王 创建")]
+    assert [p.text for p in structure.body] == ["小区电梯近三个月多次困人，物业推诿不修。"]
+    english = analyse([*page[:3], "Scanned with CamScanner"], screen=True)
+    assert [p.kind for p in english.furniture] == ["chrome"]

@@ -145,10 +145,14 @@ def ordered_lines(textpage: pdfium.PdfTextPage, raw: str, width: float,
         _place(lines, placed)
     if not lines:
         return []
-    flat = [line for line in lines if line.horizontal] or lines
+    notes = _margin_notes(lines)
+    noted = {id(line) for line in notes}
+    flat = [line for line in lines if line.horizontal and id(line) not in noted] or lines
     left = min(line.left for line in flat)
     right = max(max(line.right for line in flat), width - left)
     out = []
+    if notes:  # a note beside the text is read after it, not inside a sentence
+        lines = [line for line in lines if id(line) not in noted] + notes
     for line in lines:
         if not line.horizontal:  # stacked characters: as PDFium reads them
             out.append(Line(" ".join("".join(line.stream).split()), full=False))
@@ -159,8 +163,24 @@ def ordered_lines(textpage: pdfium.PdfTextPage, raw: str, width: float,
             text.endswith(_SENTENCE_END) and short > _CLOSED_EM * line.em
         )
         indent = "\u3000\u3000" if line.left - left >= _INDENT_EM * line.em else ""
-        out.append(Line(indent + text, full=full))
+        out.append(Line(indent + text, full=full and id(line) not in noted))
+    if notes and len(out) > len(notes):
+        ends = len(out) - len(notes) - 1
+        out[ends] = Line(out[ends].text, full=False)
     return out
+
+
+def _margin_notes(lines: list[_Run]) -> list[_Run]:
+    """Lines standing wholly in the margin beside the text, clear of where most lines
+    start and end (a note typed beside a paragraph): few, or none."""
+    flat = [line for line in lines if line.horizontal]
+    if len(flat) < 3:
+        return []
+    starts = statistics.median(line.left for line in flat)
+    ends = statistics.median(line.right for line in flat)
+    em = statistics.median(line.em for line in flat)
+    notes = [line for line in flat if line.right < starts - em or line.left > ends + em]
+    return notes if len(notes) <= len(flat) // 4 else []
 
 
 def _place(lines: list[_Run], field: Field) -> None:

@@ -164,19 +164,26 @@ def _gutter(boxes: list[OcrLine], low: float, high: float, wide: float) -> float
 
 
 def _block_lines(boxes: list[OcrLine]) -> list[Line]:
+    """One block's lines. Boxes beside the text (a note in the margin) are read after it,
+    as a paragraph of their own; the margins are judged locally, so a page scanned a few
+    degrees askew, or a book page curving into its spine, is not taken for indents."""
     if not boxes:
         return []
-    rows = _rows(boxes)
     height = statistics.median(b.height for b in boxes)
-    left = min(r[0].x0 for r in rows)
-    right = max(r[-1].x1 for r in rows)
+    notes = _margin_notes(boxes, height)
+    noted = {id(b) for b in notes}
+    rows = _rows([b for b in boxes if id(b) not in noted])
     pitch = statistics.median(
         [b[0].y0 - a[0].y0 for a, b in itertools.pairwise(rows)] or [height * 1.5]
     )
     texts = [_join(row) for row in rows]
     widest = max(text_width(t) for t in texts)
+    sizes = [statistics.median(b.height for b in row) for row in rows]
     lines: list[Line] = []
     for i, (row, text) in enumerate(zip(rows, texts, strict=True)):
+        near = rows[max(0, i - _NEAR) : i + _NEAR + 1]
+        left = min(r[0].x0 for r in near)
+        right = max(r[-1].x1 for r in near)
         indented = row[0].x0 - left > height * 1.2
         # Full by its pixels, or by its characters: half-width digits make a full
         # line of text look short in pixels.
@@ -184,10 +191,35 @@ def _block_lines(boxes: list[OcrLine]) -> list[Line]:
             text_width(text) + (2 if indented else 0) >= widest * 0.85
         )
         gap_after = i + 1 < len(rows) and rows[i + 1][0].y0 - row[0].y0 > pitch * 1.7
+        # Type of another size (a scanner's mark, a heading) is a paragraph of its own.
+        resized = i + 1 < len(rows) and not _same_size(sizes[i], sizes[i + 1])
+        if lines and not _same_size(sizes[i - 1], sizes[i]):
+            lines[-1] = Line(lines[-1].text, False)
         if indented:
             text = "\u3000\u3000" + text  # a paragraph starts here
-        lines.append(Line(text, full and not gap_after))
+        lines.append(Line(text, full and not gap_after and not resized))
+    if notes and lines:
+        lines[-1] = Line(lines[-1].text, False)
+    lines += [Line(_join(row), False) for row in _rows(notes)]
     return lines
+
+
+_NEAR = 3  # rows either side that set a line's local margins
+
+
+def _same_size(a: float, b: float) -> bool:
+    return 0.7 <= a / b <= 1.4 if b else True
+
+
+def _margin_notes(boxes: list[OcrLine], height: float) -> list[OcrLine]:
+    """Boxes standing wholly in the margin beside the text, clear of where most lines
+    start and end (a handwritten or typed note, a stamp's caption): few, or none."""
+    if len(boxes) < 3:
+        return []
+    starts = statistics.median(b.x0 for b in boxes)
+    ends = statistics.median(b.x1 for b in boxes)
+    notes = [b for b in boxes if b.x1 < starts - height or b.x0 > ends + height]
+    return notes if len(notes) <= len(boxes) // 4 else []
 
 
 def _rows(boxes: list[OcrLine]) -> list[list[OcrLine]]:
