@@ -32,6 +32,8 @@ from ingest.record import (
 from ingest.registry_events import EventTables
 from ingest.registry_index import IndexTables
 from ingest.registry_issues import IssueTables
+from ingest.registry_review import ReviewTables
+from ingest.registry_search import SearchTables
 from ingest.schema import MIGRATIONS
 from ingest.screening.index import IndexEntry
 
@@ -47,7 +49,7 @@ class AlreadyRegisteredError(Exception):
         self.original_name = original_name
 
 
-class Registry(IndexTables, IssueTables, EventTables):
+class Registry(IndexTables, IssueTables, EventTables, SearchTables, ReviewTables):
     """The submissions, their pages, every receipt and the issues, in one SQLite file."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
@@ -131,6 +133,7 @@ class Registry(IndexTables, IssueTables, EventTables):
             ).fetchone()
             record = replace(record, id=f"{year}-{last + 1:04d}")
             self._insert_submission(record, year, last + 1)
+            self._index_search(record)
             if index is not None:
                 self._insert_index(record.id, index)
             receipt = self._insert_receipt(replace(receipt, submission_id=record.id))
@@ -139,8 +142,10 @@ class Registry(IndexTables, IssueTables, EventTables):
 
     # -- releases ----------------------------------------------------------
 
-    def set_status(self, submission_id: str, status: Status, reason: str, when: str) -> Status:
-        """Change a submission's status with a recorded reason; returns the previous one."""
+    def set_status(self, submission_id: str, status: Status, reason: str, when: str,
+                   actor: str = "") -> Status:  # fmt: skip
+        """Change a submission's status with a recorded reason (in the releases table and
+        the audit log); returns the previous one."""
         with self._transaction():
             row = self._db.execute(
                 "SELECT status FROM submissions WHERE id = ?", (submission_id,)
@@ -154,6 +159,8 @@ class Registry(IndexTables, IssueTables, EventTables):
                 "INSERT INTO releases VALUES (?, ?, ?, ?, ?)",
                 (submission_id, when, row[0], status.value, reason),
             )
+            self.audit("release", actor or "（未记录）", when, submission_id, reason=reason,
+                       detail={"from": row[0], "to": status.value})  # fmt: skip
         return Status(row[0])
 
     def releases(self, submission_id: str) -> list[dict[str, str]]:
@@ -241,8 +248,9 @@ class Registry(IndexTables, IssueTables, EventTables):
     def _insert_submission(self, record: Record, year: int, seq: int) -> None:
         self._db.execute(
             "INSERT INTO submissions (id, year, seq, sha256, original_name, received_at, format,"
-            " text, title, submitter, status, findings, errors, stored_as, structure)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " text, title, submitter, status, findings, errors, stored_as, structure,"
+            " submitter_name, submitter_unit)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id, year, seq, record.sha256, record.original_name, record.received_at,
                 record.format.value, record.text, record.title,
@@ -253,6 +261,8 @@ class Registry(IndexTables, IssueTables, EventTables):
                 record.stored_as,
                 json.dumps(record.structure.as_dict(), ensure_ascii=False)
                 if record.structure else None,
+                record.submitter.name if record.submitter else None,
+                record.submitter.unit if record.submitter else None,
             ),
         )  # fmt: skip
         self._db.executemany(
@@ -431,6 +441,17 @@ def refuse_lost_registry(path: Path) -> None:
     )
 
 
+def _statements(script: str) -> Iterator[str]:
+    """A migration's statements, one at a time (a trigger's body holds semicolons)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 def _migrate(db: sqlite3.Connection) -> None:
     (version,) = db.execute("PRAGMA user_version").fetchone()
     if version > SCHEMA_VERSION:
@@ -440,9 +461,8 @@ def _migrate(db: sqlite3.Connection) -> None:
     for number in range(version, SCHEMA_VERSION):
         db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in MIGRATIONS[number].split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            for statement in _statements(MIGRATIONS[number]):
+                db.execute(statement)
             db.execute(f"PRAGMA user_version = {number + 1}")
             db.execute("COMMIT")
         except BaseException:

@@ -166,4 +166,55 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE submissions ADD COLUMN structure TEXT;
     """,
+    # 9: find and decide — the archive's full-text index (jieba words per part and the
+    # folded characters of the whole text, contentless: the text stays in submissions),
+    # the review decision beside the intake status, the submitter's name and unit as
+    # columns to filter on, acknowledged flags, and the append-only audit log (the
+    # releases recorded so far are its first entries).
+    """
+    CREATE VIRTUAL TABLE search_index USING fts5(
+        title, people, body, furniture, exact, content='', tokenize='unicode61'
+    );
+    ALTER TABLE submissions ADD COLUMN decision TEXT NOT NULL DEFAULT 'pending';
+    ALTER TABLE submissions ADD COLUMN decided_at TEXT;
+    ALTER TABLE submissions ADD COLUMN decided_by TEXT;
+    ALTER TABLE submissions ADD COLUMN replaces TEXT REFERENCES submissions(id);
+    ALTER TABLE submissions ADD COLUMN superseded_by TEXT REFERENCES submissions(id);
+    ALTER TABLE submissions ADD COLUMN submitter_name TEXT;
+    ALTER TABLE submissions ADD COLUMN submitter_unit TEXT;
+    UPDATE submissions SET
+        submitter_name = json_extract(submitter, '$.name'),
+        submitter_unit = json_extract(submitter, '$.unit')
+        WHERE submitter IS NOT NULL;
+    CREATE INDEX submissions_decision ON submissions (decision);
+    CREATE INDEX submissions_received ON submissions (received_at);
+    CREATE TABLE acknowledgements (
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        code TEXT NOT NULL,
+        acknowledged_by TEXT NOT NULL,
+        acknowledged_at TEXT NOT NULL,
+        PRIMARY KEY (submission_id, code)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        submission_id TEXT,
+        issue TEXT,
+        detail TEXT NOT NULL DEFAULT '{}',
+        reason TEXT
+    );
+    CREATE INDEX audit_submission ON audit (submission_id);
+    CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    INSERT INTO audit (at, actor, action, submission_id, detail, reason)
+        SELECT released_at, '（未记录）', 'release', submission_id,
+               json_object('from', previous_status, 'to', new_status), reason
+        FROM releases ORDER BY rowid;
+    INSERT OR REPLACE INTO index_meta (name, value)
+        SELECT 'search_stale', '1' WHERE EXISTS (SELECT 1 FROM submissions);
+    """,
 )

@@ -235,9 +235,11 @@ def show(ctx: click.Context, submission_id: str, data_dir: Path | None, full_tex
 @cli.command()
 @click.argument("submission_id", metavar="ID")
 @click.option("--reason", required=True, help="解除隔离的理由（必填，将记录在案）")
+@click.option("--by", "by", help="核实人（默认取设置 clerk 或登录名）")
 @_data_option
 @click.pass_context
-def release(ctx: click.Context, submission_id: str, reason: str, data_dir: Path | None) -> None:
+def release(ctx: click.Context, submission_id: str, reason: str, by: str | None,
+            data_dir: Path | None) -> None:  # fmt: skip
     """经人工核实后，解除一份信息的隔离（含密级标志的信息在解除前不能编发）。
 
     \b
@@ -253,9 +255,13 @@ def release(ctx: click.Context, submission_id: str, reason: str, data_dir: Path 
             raise InputError(
                 f"信息 {submission_id} 未被隔离（当前状态：{record.status.value}），无需解除"
             )
+        from minyi.tracking import clerk
+
         when = datetime.now().astimezone().isoformat(timespec="seconds")
-        registry.set_status(submission_id, Status.FLAGGED, reason.strip(), when)
-    out.print(f"已解除 {submission_id} 的隔离，状态改为“待审核”；理由已记录。")
+        registry.set_status(submission_id, Status.FLAGGED, reason.strip(), when,
+                            clerk(settings, by))  # fmt: skip
+    out.print(f"已解除 {submission_id} 的隔离（理由已记入审计日志）；"
+              f"请审核后用 minyi review {submission_id} --decision … 作出决定。")  # fmt: skip
 
 
 def _registry(settings: Settings) -> Registry:
@@ -301,20 +307,37 @@ def watch(ctx: click.Context, inbox: Path | None, outbox: Path | None, data_dir:
 
 
 @cli.command()
+@click.argument("submission_ids", nargs=-1, metavar="[ID...]")
+@click.option("--json", "as_json", is_flag=True, help="指定编号时，每篇输出一个 JSON 对象")
 @_data_option
 @click.pass_context
-def status(ctx: click.Context, data_dir: Path | None) -> None:
-    """显示收件箱的处理状态：待处理、处理中、今日完成、失败，以及监视服务是否在运行。
+def status(ctx: click.Context, submission_ids: tuple[str, ...], as_json: bool,
+           data_dir: Path | None) -> None:  # fmt: skip
+    """不带编号：收件箱的处理状态（待处理、处理中、今日完成、失败，监视服务是否在运行）。
+    带编号：每篇信息的办理进度（收到 → 审核 → 刊发 → 采用……），可直接回复报送人。
 
     \b
     示例：
       minyi status
+      minyi status 2026-0012 2026-0013
+      minyi status 2026-0012 --json
     """
     from minyi.service import print_status
 
     settings = _settings(ctx, data_dir=data_dir)
     with _registry(settings) as registry:
-        print_status(registry, out)
+        if not submission_ids:
+            print_status(registry, out)
+            return
+        from minyi import progress
+
+        gate = Gate.for_options(settings.ingest_options())
+        for submission_id in submission_ids:
+            data = progress.progress(registry, _get(registry, submission_id), gate)
+            if as_json:
+                click.echo(dumps(data))
+            else:
+                out.print(shown(progress.line(data)))
 
 
 @cli.command()
@@ -422,4 +445,4 @@ def _print_summary(summary: BatchSummary, report_path: Path) -> None:
 
 
 # The ``issue`` group lives in its own module and registers itself on ``cli``.
-from minyi import issue_cli, track_cli  # noqa: E402, F401
+from minyi import issue_cli, review_cli, track_cli  # noqa: E402, F401

@@ -8,9 +8,13 @@ How much a concern weighs is decided here and nowhere else (``POLICY``):
   already published in another issue: its 编发 points would count twice);
 * ``block``: the issue cannot be rendered until it is fixed (an empty body, a
   body that is markup or code rather than prose);
+* ``deny``: composing is refused, ``--force`` or not, and an issue holding the item
+  cannot be rendered (an item the reviewer has not marked 拟采用, where the office
+  requires review — ``review_required``; an item replaced by its 修改稿);
 * ``warn``: shown, nothing stopped (no 反映人 recognised, a short body, a page
   read by OCR with low confidence, lexicon, personal-data or near-duplicate hits,
-  text edited since it was composed).
+  text edited since it was composed). A flag the reviewer has acknowledged
+(``minyi review ID --ack``) is no longer shown.
 """
 
 from __future__ import annotations
@@ -21,19 +25,23 @@ from enum import StrEnum
 
 from formatter.compose import item_from_record
 from formatter.issue import Issue, Item
-from ingest.record import Record
+from ingest.record import Record, Status
 from ingest.registry import Registry
+from ingest.review import Decision
 from minyi.settings import Settings
 
 
 class Weight(StrEnum):
     REFUSE = "refuse"
+    DENY = "deny"
     BLOCK = "block"
     WARN = "warn"
 
 
 POLICY: dict[str, Weight] = {
     "published": Weight.REFUSE,
+    "not_proposed": Weight.DENY,
+    "superseded": Weight.DENY,
     "empty_body": Weight.BLOCK,
     "markup": Weight.BLOCK,
     "no_byline": Weight.WARN,
@@ -106,7 +114,19 @@ def item_concerns(registry: Registry, settings: Settings, issue: Issue | None, p
         else:
             say("in_draft", f"也编在尚未生成的{label}中；请只保留一处")
     if record is not None:
-        out += _record_concerns(sid, record)
+        state = registry.review_state(sid)
+        if state.superseded_by:
+            say("superseded", f"已由修改稿 {state.superseded_by} 替代；请编发修改稿")
+        elif (
+            settings.review_required
+            and state.decision is not Decision.PROPOSED
+            and record.status is not Status.QUARANTINED
+        ):  # (refused as secret anyway)
+            say("not_proposed", f"审核决定为“{state.decision.label}”，只有“拟采用”的稿件才能编发；"
+                                f"请先 minyi review {sid} --decision 拟采用"
+                                "（如本单位不需审核，可在 minyi.toml 中设 review_required = false）")  # fmt: skip
+        acknowledged = registry.acknowledged(sid)
+        out += [c for c in _record_concerns(sid, record) if c.code not in acknowledged]
         if item.body != item_from_record(record, mask=settings.issue_mask_pii).body:
             say("edited", "正文已在编辑中改动；可用 minyi issue diff 查看改动")
     return out

@@ -89,8 +89,8 @@ def new(ctx: click.Context, first: str, more: tuple[str, ...], issued: str | Non
 
 def _print_concerns(found: list[Concern], console: Console) -> None:
     """Each concern with its weight: what stops the render, what was forced, what to check."""
-    labels = {Weight.BLOCK: "[red]生成前必须解决[/red]", Weight.REFUSE: "[yellow]已强制编入[/yellow]",
-              Weight.WARN: "[yellow]请核对[/yellow]"}  # fmt: skip
+    labels = {Weight.BLOCK: "[red]生成前必须解决[/red]", Weight.DENY: "[red]生成前必须解决[/red]",
+              Weight.REFUSE: "[yellow]已强制编入[/yellow]", Weight.WARN: "[yellow]请核对[/yellow]"}  # fmt: skip
     for concern in found:
         console.print(f"{labels[concern.weight]}：{escape(str(concern))}")
 
@@ -137,7 +137,7 @@ def show_issue(ctx: click.Context, number: int, year: int | None, supplement: bo
         items.add_row(str(i + 1), item.submission_id, item.title, item.submitter,
                       str(len(item.body)), "是" if edited[i] else "")  # fmt: skip
     out.print(items)
-    _print_concerns([c for c in found if c.weight is not Weight.BLOCK], out)
+    _print_concerns([c for c in found if c.weight not in (Weight.BLOCK, Weight.DENY)], out)
     for problem in problems:
         out.print(f"[red]不能生成：[/red]{escape(problem)}")
 
@@ -203,10 +203,16 @@ def edit(ctx: click.Context, number: int, year: int | None, supplement: bool,
         values["issued"] = _date(issued)
     with _registry(settings) as registry:
         entry = flow.load(registry, number, year, _series(supplement))
+        removed = [entry.items[flow.item_position(entry, w)].submission_id for w in remove]
         entry = replace(entry, **values)
         entry = flow.remove_items(entry, remove)
         entry = flow.add_items(registry, settings, entry, list(add), force=force)
-        flow.save(registry, entry)
+        what = "；".join(filter(None, [
+            "修改：" + "、".join(sorted(values)) if values else "",
+            "加入：" + "、".join(add) if add else "",
+            "移出：" + "、".join(removed) if removed else "",
+        ]))  # fmt: skip
+        flow.save(registry, settings, entry, "issue.edit", [*add, *removed], what)
         found = [c for c in flow.issue_concerns(registry, settings, entry) if c.item in add]
     err.print(f"已保存 {entry.year}年{entry.label}。")
     _print_concerns(found, err)
@@ -239,12 +245,14 @@ def text(ctx: click.Context, number: int, which: str, year: int | None, suppleme
             original = flow.original_item(registry, settings, item)
             entry = flow.set_item(entry, position, title=original.title,
                                   submitter=original.submitter, body=original.body)  # fmt: skip
+            what = "恢复为原稿文字"
         elif import_ is not None:
             entry = flow.set_item(entry, position, **flow.parse_item_file(import_))
+            what = "导入编辑后的文字"
         else:
             out.print(flow.item_file(item))
             return
-        flow.save(registry, entry)
+        flow.save(registry, settings, entry, "issue.text", [item.submission_id], what)
     err.print(f"已保存 {entry.year}年{entry.label} 第 {position + 1} 篇的刊用文字。")
 
 

@@ -27,6 +27,7 @@ from ingest.screening.gate import Allowance, Checkpoint, Gate
 from ingest.screening.policy import SECRET
 from minyi.concerns import Concern, Weight, concerns, item_concerns
 from minyi.settings import Settings
+from minyi.tracking import clerk
 
 
 def now() -> str:
@@ -93,7 +94,22 @@ def create(registry: Registry, settings: Settings, ids: list[str], year: int | N
     with registry.batch():
         data = registry.add_issue(series.value, year or day.year, settings.issue_total_from,
                                   stamp, make)  # fmt: skip
-    return Issue.from_dict(data)
+        created = Issue.from_dict(data)
+        audit(registry, settings, "issue.new", created, items=ids)
+    return created
+
+
+def audit(registry: Registry, settings: Settings, action: str, issue: Issue,
+          items: list[str] | None = None, what: str = "") -> None:  # fmt: skip
+    """One entry in the audit log about an issue (inside the change's transaction)."""
+    key = f"{issue.year}年{issue.label}"
+    detail: dict[str, Any] = {"series": issue.series.value, "year": issue.year,
+                              "number": issue.number}  # fmt: skip
+    if items:
+        detail["items"] = list(items)
+    if what:
+        detail["what"] = what
+    registry.audit(action, clerk(settings, None), now(), issue=key, detail=detail)
 
 
 def load(registry: Registry, number: int, year: int | None = None,
@@ -106,11 +122,14 @@ def load(registry: Registry, number: int, year: int | None = None,
     return Issue.from_dict(data)
 
 
-def save(registry: Registry, issue: Issue) -> Issue:
+def save(registry: Registry, settings: Settings, issue: Issue, action: str = "issue.edit",
+         items: list[str] | None = None, what: str = "") -> Issue:  # fmt: skip
+    """Store the issue; the change is written to the audit log with it."""
     stamp = now()
     issue = replace(issue, updated_at=stamp)
     with registry.batch():
         registry.save_issue(issue.series.value, issue.year, issue.number, issue.as_dict(), stamp)
+        audit(registry, settings, action, issue, items, what)
     return issue
 
 
@@ -213,7 +232,8 @@ def blocking(registry: Registry, settings: Settings, issue: Issue) -> list[str]:
                 f"{item.submission_id}「{record.original_name}」处于隔离状态"
                 f"（涉密或待审）；审核后用 minyi release {record.id} 解除"
             )
-    blocked = [str(c) for c in concerns(registry, settings, issue) if c.weight is Weight.BLOCK]
+    blocked = [str(c) for c in concerns(registry, settings, issue)
+               if c.weight in (Weight.BLOCK, Weight.DENY)]  # fmt: skip
     return problems + blocked + mark_problems(issue) + secret_problems(registry, settings, issue)
 
 
@@ -292,6 +312,8 @@ def render(
         registry.mark_rendered(
             issue.series.value, issue.year, issue.number, now(), str(result.folder)
         )
+        audit(registry, settings, "issue.render", issue,
+              [item.submission_id for item in issue.items], f"生成到 {result.folder}")  # fmt: skip
     return result
 
 
@@ -312,12 +334,16 @@ def add_items(registry: Registry, settings: Settings, issue: Issue, ids: list[st
 def refuse_repeats(registry: Registry, settings: Settings, items: list[tuple[Item, Record]],
                    force: bool, issue: Issue | None = None) -> None:  # fmt: skip
     """Composing refuses what the policy refuses (an item published before) unless forced."""
-    refused = [
-        str(c)
+    found = [
+        c
         for position, (item, record) in enumerate(items, 1)
         for c in item_concerns(registry, settings, issue, position, item, record)
-        if c.weight is Weight.REFUSE
     ]
+    denied = [str(c) for c in found if c.weight is Weight.DENY]
+    if denied:
+        listed = "\n".join(f"  · {d}" for d in denied)
+        raise InputError(f"以下稿件不能编入：\n{listed}")
+    refused = [str(c) for c in found if c.weight is Weight.REFUSE]
     if refused and not force:
         listed = "\n".join(f"  · {r}" for r in refused)
         raise InputError(f"以下稿件不能编入：\n{listed}")

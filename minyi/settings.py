@@ -87,6 +87,9 @@ class Settings:
     points_table: Path | None = None
     topics_table: Path | None = None
     clerk: str = ""
+    # Find and decide
+    review_required: bool = True  # only 拟采用 items may be composed into an issue
+    search_words: tuple[Path, ...] = ()  # word lists (one a line) the search knows as words
 
     @property
     def registry_path(self) -> Path:

@@ -34,6 +34,10 @@ PY
 )"
   if [ -n "$ids" ]; then
     export MINYI_ISSUE_UNIT="${MINYI_ISSUE_UNIT:-政协××县委员会办公室（样例）}"
+    # Only items the reviewer marked 拟采用 may be composed: the demonstration decides so.
+    for id in $ids; do
+      .venv/bin/minyi review "$id" --decision 拟采用 --by 样例演示 >/dev/null
+    done
     # shellcheck disable=SC2086  # the ids are separate arguments
     number="$(.venv/bin/minyi issue new --items $ids)"
     pdf=()

@@ -140,3 +140,9 @@ def minyi(folder: Path, *args: str, code: int = 0, input: str | None = None,
     result = run_minyi(*args, cwd=folder, input=input, env=env)
     assert result.returncode == code, result.stdout + result.stderr
     return result.stdout + result.stderr
+
+
+def propose(folder: Path, *ids: str, data: str | None = None) -> None:
+    """The reviewer marks these submissions 拟采用, as the office does before composing."""
+    where = ["--data", data] if data else []
+    minyi(folder, "review", *ids, "--decision", "拟采用", "--by", "审核员", *where)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import minyi, need_tool, run_minyi
+from conftest import minyi, need_tool, propose, run_minyi
 
 from minyi import samples
 
@@ -124,6 +124,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     result = run_minyi("process", "inbox", "--report", "r.jsonl", cwd=folder)
     assert result.returncode == 0, result.stderr
+    propose(folder, report(folder)["plain.docx"]["id"])
     return folder
 
 
@@ -162,6 +163,7 @@ def test_a_mark_in_a_file_name_quarantines_too(tmp_path: Path) -> None:
 def test_a_released_mark_may_print_where_the_clerk_decided_so(office: Path) -> None:
     released = report(office)["same-line.docx"]["id"]
     minyi(office, "release", released, "--reason", "经核实为报送单位抬头，非密级标志")
+    propose(office, released)
     number = minyi(office, "issue", "new", "--force", "--items", released).splitlines()[0]
     minyi(office, "issue", "render", number, "--no-pdf")
     folder = office / "outbox" / "2026" / f"第{number}期"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import minyi, need_tool, run_minyi
+from conftest import minyi, need_tool, propose, run_minyi
 
 from minyi import samples
 
@@ -36,6 +36,7 @@ def office(tmp_path: Path) -> Path:
     assert result.returncode == 0, result.stderr
     statuses = [json.loads(line)["screening"] for line in (tmp_path / "r.jsonl").open()]
     assert statuses.count("quarantined") == 1
+    propose(tmp_path, "2026-0001", "2026-0002")
     return tmp_path
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import GATE, UNDER_CI, need_tool, run_minyi
+from conftest import GATE, UNDER_CI, need_tool, propose, run_minyi
 
 from ingest.detect import detect
 from ingest.options import IngestOptions
@@ -187,6 +187,7 @@ def test_kill_9_leaves_no_worker_or_libreoffice_behind(
     # An issue ready to render (its PDF needs LibreOffice), in a data folder of its own.
     (tmp_path / "minyi.toml").write_text('issue_unit = "政协某某县委员会办公室"\n', "utf-8")
     assert run_minyi("process", "inbox", "--data", "d3", cwd=tmp_path).returncode == 0
+    propose(tmp_path, "2026-0002", data="d3")
     number = run_minyi("issue", "new", "--data", "d3", "--items", "2026-0002", cwd=tmp_path)
     mark = f"minyi-test-{uuid.uuid4().hex}"
     env = {**os.environ, "KILL9_TEST_RUN": mark}  # not MINYI_*: settings read those

@@ -54,6 +54,7 @@ def test_a_built_wheel_composes_and_renders_an_issue(tmp_path: Path) -> None:
         return result.stdout
 
     minyi("process", "inbox")
+    minyi("review", "2026-0001", "--decision", "拟采用")
     number = minyi("issue", "new", "--items", "2026-0001").strip()
     minyi("issue", "render", number, "--no-pdf")
     minyi("track", "add", "2026-0001", "--kind", "报送", "--level", "市", "--date", "2026-11-01")

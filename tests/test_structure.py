@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import minyi, need_tool
+from conftest import minyi, need_tool, propose
 from structure_cases import CASES, HELD_OUT, B
 
 from ingest.recognize import analyse, byline_text, submitter_of
@@ -113,6 +113,7 @@ def test_what_is_printed_is_what_was_submitted(tmp_path: Path) -> None:
                       [TITLE, "九三学社××支社 司马红（联系电话：13800001111）", *BODY],
                       header="××县政协社情民意信息", footer="××县政协办公室 编印")  # fmt: skip
     minyi(office, "process", "inbox")
+    propose(office, *_registered(office))
     shown = minyi(office, "show", "2026-0001")
     assert "印作：九三学社××支社 司马红" in shown and "非正文：页眉" in shown
     minyi(office, "issue", "new", "--items", "2026-0001")
@@ -139,6 +140,7 @@ def test_empty_and_markup_bodies_are_refused_and_repeats_need_force(tmp_path: Pa
               "&nbsp;</span></p></div>"] * 6  # fmt: skip
     (inbox / "3.txt").write_text("关于校园周边交通的建议\n" + "\n".join(markup), encoding="utf-8")
     minyi(office, "process", "inbox")
+    propose(office, *_registered(office))
     minyi(office, "issue", "new", "--items", "2026-0002", "2026-0003")
     out = minyi(office, "issue", "render", "1", "--no-pdf", code=8)
     assert "2026-0002：正文为空" in out and "2026-0003：正文像是网页标记或代码" in out
@@ -157,6 +159,7 @@ def test_rows_from_before_the_structure_are_recognised_when_read(tmp_path: Path)
     office = _office(tmp_path)
     samples.make_docx(office / "inbox" / "1.docx", [TITLE, "致公党××县支部 马振华", *BODY])
     minyi(office, "process", "inbox")
+    propose(office, *_registered(office))
     db = sqlite3.connect(office / "data" / "registry.sqlite3")
     (stored,) = db.execute("SELECT structure FROM submissions").fetchone()
     assert json.loads(stored)["byline"] == "致公党××县支部 马振华"
@@ -191,6 +194,7 @@ def test_html_saved_as_doc_is_read_as_prose_not_markup(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     minyi(office, "process", "inbox")
+    propose(office, *_registered(office))
     minyi(office, "issue", "new", "--items", "2026-0001")
     minyi(office, "issue", "text", "1", "1", "--export", "稿.txt")
     text = (office / "稿.txt").read_text(encoding="utf-8")
@@ -230,3 +234,11 @@ def test_a_scanner_apps_mark_is_furniture() -> None:
     assert [p.text for p in structure.body] == ["小区电梯近三个月多次困人，物业推诿不修。"]
     english = analyse([*page[:3], "Scanned with CamScanner"], screen=True)
     assert [p.kind for p in english.furniture] == ["chrome"]
+
+
+def _registered(office: Path) -> list[str]:
+    """The ids of the submissions registered in ``office`` (none of them quarantined)."""
+    import json
+
+    listed = minyi(office, "list", "--json", "--limit", "1000").splitlines()
+    return [json.loads(line)["id"] for line in listed if line.startswith("{")]

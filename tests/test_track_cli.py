@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import minyi as run
-from conftest import run_minyi
+from conftest import propose, run_minyi
 
 from minyi import samples
 
@@ -24,6 +24,7 @@ def office(tmp_path: Path) -> Path:
     (tmp_path / "minyi.toml").write_text('issue_unit = "政协某某县委员会办公室"\nclerk = "王芳"\n',
                                          encoding="utf-8")  # fmt: skip
     assert run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path).returncode == 0
+    propose(tmp_path, "2026-0001", "2026-0002", "2026-0003")
     new = run_minyi("issue", "new", "--items", "2026-0001", "2026-0003", "--date", "2026-03-05",
                     "--year", "2026", cwd=tmp_path)  # fmt: skip
     assert new.returncode == 0, new.stderr

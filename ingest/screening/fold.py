@@ -29,6 +29,9 @@ What is **dropped** by ``fold`` (and ``fold_compact``):
 Sentence punctuation and line breaks are kept: they are real boundaries, and a
 term must not match across them.
 
+``fold_words`` is the fold search reads (``ingest.search``): mapped as above,
+invisible characters dropped, spaces kept as spaces and punctuation kept.
+
 ``fold_digits`` is the lighter fold personal-data patterns read: it drops only
 what shows nothing, keeps spaces (as " ") and dashes (as "-") because they
 separate numbers, keeps tabs (they part table cells), and maps full-width digits
@@ -133,6 +136,15 @@ def _table() -> dict[int, str]:
 
 
 @functools.cache
+def _words_table() -> dict[int, str]:
+    table = dict(_character_map())
+    nothing, spaces = _unseen()
+    table.update(dict.fromkeys(nothing, _DROP))
+    table.update(dict.fromkeys(spaces, " "))
+    return _with_identity(table)
+
+
+@functools.cache
 def _digits_table() -> dict[int, str]:
     nothing, spaces = _unseen()
     table = dict.fromkeys(nothing - {ord("\t")}, _DROP)  # a tab parts table cells: it stays
@@ -213,6 +225,13 @@ def fold_compact(text: str) -> Folded:
 def fold_digits(text: str) -> Folded:
     """Text as personal-data patterns read it (see the module docstring)."""
     return _folded(text.translate(_digits_table()))
+
+
+def fold_words(text: str) -> Folded:
+    """Text as search reads it: mapped as ``fold`` maps it (traditional → simplified,
+    full-width → half-width, lower case), invisible characters dropped, but spaces and
+    punctuation kept (as one space each for spaces): they part words and sentences."""
+    return _folded(text.translate(_words_table()))
 
 
 def fold_term(term: str) -> str:

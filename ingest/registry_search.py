@@ -1,0 +1,249 @@
+"""The registry's search: the full-text index and filtered lists, part of the registry.
+
+The index (``search_index``, FTS5, contentless: the text stays in
+``submissions``) is written in the same transaction as the registration, so a
+submission is findable the moment it is registered, never before and never
+lost. What goes in and how a query is read is ``ingest.search``'s. A rebuild
+empties the index and fills it again from the submissions (after local words
+were added, or when migration 9 marked it stale for the rows before it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from common.errors import InputError
+from ingest import search
+from ingest.record import Format, Record, Status
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list or a search is narrowed to; None: no restriction."""
+
+    status: str | None = None  # accepted / flagged / quarantined
+    decision: str | None = None  # pending / proposed / declined / returned / void / superseded
+    since: str | None = None  # received on or after this date (YYYY-MM-DD)
+    until: str | None = None  # received on or before this date
+    submitter: str | None = None  # part of the 反映人's name
+    unit: str | None = None  # part of the 反映人's unit
+    format: str | None = None  # docx, pdf, image, …
+    flag: str | None = None  # a finding category or its family (pii, secret, lexicon, duplicate)
+    published: bool | None = None  # composed into an issue (True) or not (False)
+    issue: int | None = None  # in this issue number (regular series, any year)
+    year: int | None = None  # received in this year
+    queue: bool = False  # only what waits for review: pending, not superseded
+
+    def clauses(self) -> tuple[list[str], list[Any]]:
+        """SQL conditions on ``s`` (submissions) and their arguments."""
+        where: list[str] = []
+        args: list[Any] = []
+        if self.status:
+            if self.status not in {s.value for s in Status}:
+                raise InputError(
+                    f"未知的状态「{self.status}」；可选：accepted、flagged、quarantined"
+                )
+            where.append("s.status = ?")
+            args.append(self.status)
+        if self.decision:
+            where.append("s.decision = ?")
+            args.append(self.decision)
+        if self.queue:
+            where.append("s.decision = 'pending' AND s.superseded_by IS NULL")
+        for bound, op in ((self.since, ">="), (self.until, "<")):
+            if bound:
+                where.append(f"s.received_at {op} ?")
+                args.append(_day_bound(bound, end=op == "<"))
+        if self.submitter:
+            where.append("instr(COALESCE(s.submitter_name, ''), ?) > 0")
+            args.append(self.submitter.strip())
+        if self.unit:
+            where.append("instr(COALESCE(s.submitter_unit, ''), ?) > 0")
+            args.append(self.unit.strip())
+        if self.format:
+            if self.format not in {f.value for f in Format}:
+                known = "、".join(sorted(f.value for f in Format))
+                raise InputError(f"未知的格式「{self.format}」；可选：{known}")
+            where.append("s.format = ?")
+            args.append(self.format)
+        if self.flag:
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(s.findings) f WHERE"
+                " json_extract(f.value, '$.category') = ?"
+                " OR json_extract(f.value, '$.category') LIKE ? || '.%'"
+                " OR json_extract(f.value, '$.kind') = ?)"
+            )
+            args += [self.flag, self.flag, self.flag]
+        if self.published is not None:
+            where.append(("" if self.published else "NOT ")
+                         + "EXISTS (SELECT 1 FROM issue_items i WHERE i.submission_id = s.id)")  # fmt: skip
+        if self.issue is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM issue_items i WHERE i.submission_id = s.id"
+                " AND i.series = 'regular' AND i.number = ?)"
+            )
+            args.append(self.issue)
+        if self.year is not None:
+            where.append("s.year = ?")
+            args.append(self.year)
+        return where, args
+
+
+def _day_bound(value: str, end: bool) -> str:
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"日期「{value}」格式不对；请写成 2026-03-05") from None
+    return (day + dt.timedelta(days=1)).isoformat() if end else day.isoformat()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One submission found: its row, and (for a search) the text around the first hit."""
+
+    record: Record
+    decision: str
+    rank: float | None
+    snippet: search.Snippet | None
+
+
+class SearchTables:
+    """Mixed into ``Registry``; uses its connection and transactions."""
+
+    _db: sqlite3.Connection
+
+    _record: Callable[[sqlite3.Row], Record]  # (the registry's)
+
+    def _index_search(self, record: Record) -> None:
+        """Index one submission (inside the registration's transaction)."""
+        (rowid,) = self._db.execute(
+            "SELECT rowid FROM submissions WHERE id = ?", (record.id,)
+        ).fetchone()
+        self._db.execute(
+            "INSERT INTO search_index (rowid, title, people, body, furniture, exact)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (rowid, *_parts(record)),
+        )
+
+    def search_stale(self) -> bool:
+        """True when the index does not yet hold every submission (after an upgrade)."""
+        row = self._db.execute(
+            "SELECT value FROM index_meta WHERE name = 'search_stale'"
+        ).fetchone()
+        return bool(row and row[0] == "1")
+
+    def rebuild_search(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Empty the index and fill it again from every submission; returns how many."""
+        (total,) = self._db.execute("SELECT COUNT(*) FROM submissions").fetchone()
+        with self._transaction():  # type: ignore[attr-defined]
+            self._db.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+            done = 0
+            for row in self._db.execute("SELECT * FROM submissions ORDER BY rowid").fetchall():
+                record = self._record(row)
+                self._db.execute(
+                    "INSERT INTO search_index (rowid, title, people, body, furniture, exact)"
+                    " SELECT rowid, ?, ?, ?, ?, ? FROM submissions WHERE id = ?",
+                    (*_parts(record), record.id),
+                )
+                done += 1
+                if on_progress is not None:
+                    on_progress(done, total)
+            self._db.execute(
+                "INSERT INTO index_meta (name, value) VALUES ('search_stale', '0')"
+                " ON CONFLICT (name) DO UPDATE SET value = '0'"
+            )
+        return done
+
+    def find(self, query: search.Query | None, filters: Filters = Filters(), limit: int = 50,
+             offset: int = 0) -> tuple[list[Hit], int]:  # fmt: skip
+        """Submissions matching ``query`` (None: all) and ``filters``: best first for a
+        search (BM25, a title hit first), newest first for a list; and how many in all."""
+        where, args = filters.clauses()
+        if query is None:
+            sql_where = f"WHERE {' AND '.join(where)}" if where else ""
+            (total,) = self._db.execute(
+                f"SELECT COUNT(*) FROM submissions s {sql_where}", args
+            ).fetchone()
+            rows = self._db.execute(
+                f"SELECT s.*, NULL AS score FROM submissions s {sql_where}"
+                " ORDER BY s.received_at DESC, s.id DESC LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            ).fetchall()
+        else:
+            weights = ", ".join(str(w) for w in search.WEIGHTS)
+            conditions = " AND ".join(["search_index MATCH ?", *where])
+            base = (
+                "FROM search_index JOIN submissions s ON s.rowid = search_index.rowid"
+                f" WHERE {conditions}"
+            )
+            try:
+                (total,) = self._db.execute(
+                    f"SELECT COUNT(*) {base}", [query.expression, *args]
+                ).fetchone()
+                rows = self._db.execute(
+                    f"SELECT s.*, bm25(search_index, {weights}) AS score {base}"
+                    " ORDER BY score LIMIT ? OFFSET ?",
+                    [query.expression, *args, limit, offset],
+                ).fetchall()
+            except sqlite3.OperationalError as exc:  # (the expression is built, never typed)
+                raise InputError(f"无法按这个查询查找：{exc}") from exc
+        hits = []
+        for row in rows:
+            record = self._record(row)
+            found = _snippet(record, query.terms) if query else None
+            score = None if row["score"] is None else round(-row["score"], 3)
+            hits.append(Hit(record, row["decision"], score, found))
+        return hits, total
+
+    def facets(self, filters: Filters = Filters()) -> dict[str, dict[str, int]]:
+        """Counts per intake status and per decision, under ``filters``."""
+        where, args = filters.clauses()
+        sql_where = f"WHERE {' AND '.join(where)}" if where else ""
+        out: dict[str, dict[str, int]] = {}
+        for column in ("status", "decision"):
+            rows = self._db.execute(
+                f"SELECT s.{column}, COUNT(*) FROM submissions s {sql_where} GROUP BY 1", args
+            )
+            out[column] = {r[0]: r[1] for r in rows}
+        return out
+
+    def local_words(self) -> Iterator[str]:
+        """Names and units the registry knows (from recognised bylines), for the segmenter."""
+        for (value,) in self._db.execute(
+            "SELECT DISTINCT submitter_unit FROM submissions WHERE submitter_unit IS NOT NULL"
+            " UNION SELECT DISTINCT submitter_name FROM submissions"
+            " WHERE submitter_name IS NOT NULL"
+        ):
+            yield value
+
+
+def _snippet(record: Record, terms: tuple[str, ...]) -> search.Snippet:
+    """Around the first hit in the body if there is one there, else in the whole text."""
+    if record.structure is not None and record.structure.body:
+        found = search.snippet(record.structure.body_text, terms)
+        if found.hits:
+            return found
+    return search.snippet(record.text, terms)
+
+
+def _parts(record: Record) -> tuple[str, str, str, str, str]:
+    """(title, people, body, furniture, exact) of one submission for the index."""
+    structure = record.structure
+    if structure is not None:
+        title = structure.title.text if structure.title else (record.title or "")
+        people = "\n".join(p.text for p in structure.bylines)
+        body = "\n".join(p.text for p in structure.body)
+        furniture = "\n".join(p.text for p in structure.furniture)
+    else:
+        title, people, body, furniture = record.title or "", "", record.text, ""
+    submitter = record.submitter
+    if submitter is not None:
+        people = "\n".join(filter(None, [people, submitter.name, submitter.unit]))
+    whole = "\n".join(filter(None, [record.title or "", record.text]))
+    return (search.words(title), search.words(people), search.words(body),
+            search.words(furniture), search.characters(whole))  # fmt: skip

@@ -1,0 +1,207 @@
+"""Full-text search over the archive: what is indexed, how a clerk's query is read, snippets.
+
+The index (the registry's ``search_index``, SQLite FTS5) holds each submission
+twice over:
+
+* its parts as **words**: title, people (bylines), body and furniture, each cut
+  by jieba in search mode (which also gives the shorter words inside longer ones:
+  养老服务中心 → 养老 服务 中心 服务中心), so that ranking weighs real words and a
+  title hit counts most;
+* its whole text as **characters** (``exact``): every Chinese character a token,
+  Latin words and numbers whole, so that any string a clerk types is found
+  wherever it stands, however jieba cut it (白沙河 cut as 白 沙河, 河砂 inside
+  采河砂石). This is what makes the search at least as complete as a substring scan.
+
+Text is folded before either (``fold_words``): traditional characters find their
+simplified twins, full-width letters and digits their half-width ones, case is
+ignored, invisible characters are dropped.
+
+A query is plain text. Terms are separated by spaces and all must be found;
+quotation marks keep words together as one term. Nothing a clerk types is FTS5
+syntax: ``"``, ``*``, ``NEAR``, ``OR``, ``-`` and parentheses are just characters
+(each term is quoted when the expression is built), so no query can cause an
+SQLite error.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from common.errors import InputError
+from ingest.screening.fold import fold_words
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+SNIPPET_CHARS = 80
+# Column weights for BM25, in the table's column order: a hit in the title ranks first.
+WEIGHTS = (10.0, 4.0, 1.0, 0.3, 0.5)
+WORD_COLUMNS = ("title", "people", "body", "furniture")
+
+_IDEOGRAPH = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# One token of the character column: an ideograph alone, or a run of letters and digits.
+_EXACT_TOKEN = re.compile(rf"[{_IDEOGRAPH}]|[^\W_{_IDEOGRAPH}]+")
+_MEANINGFUL = re.compile(rf"[{_IDEOGRAPH}]|[^\W_]")
+
+
+@functools.cache
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def add_words(words: Iterable[str]) -> int:
+    """Teach the segmenter local words (place names, units, names from the register and
+    the office's lists), so they are indexed and ranked as words. Returns how many."""
+    jieba = _jieba()
+    added = 0
+    for word in words:
+        folded = fold_words(word).text.strip()
+        if 2 <= len(folded) <= 20 and " " not in folded and _MEANINGFUL.search(folded):
+            jieba.add_word(folded, freq=2000)
+            added += 1
+    return added
+
+
+def words(text: str) -> str:
+    """A part's words for the index: folded, cut in search mode, space-separated."""
+    folded = fold_words(text).text
+    if not folded.strip():
+        return ""
+    return " ".join(t for t in _jieba().cut_for_search(folded) if _MEANINGFUL.search(t))
+
+
+def characters(text: str) -> str:
+    """The whole text for the character column: ideographs one by one, words whole."""
+    return " ".join(_EXACT_TOKEN.findall(fold_words(text).text))
+
+
+@dataclass(frozen=True)
+class Query:
+    """A clerk's query, read: its terms (folded) and the FTS5 expression that finds them."""
+
+    terms: tuple[str, ...]
+    expression: str
+
+
+def parse(text: str) -> Query:
+    """Read a query (see the module docstring); InputError in Chinese if it cannot be one."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise InputError(
+            f"查询内容过长（{len(text)} 字）；请只输入关键词，不超过 {MAX_QUERY_CHARS} 字"
+        )
+    folded = fold_words(text).text
+    # A quoted stretch is one term; everything else is cut at spaces.
+    raw = [m.group(1) or m.group(2) for m in re.finditer(r'"([^"]*)"|(\S+)', folded)]
+    terms = tuple(dict.fromkeys(t.strip() for t in raw if t and _MEANINGFUL.search(t)))
+    if not terms:
+        raise InputError("请输入要查找的字词（查询中没有文字或数字）")
+    if len(terms) > MAX_TERMS:
+        raise InputError(f"查询词过多（{len(terms)} 个）；请不超过 {MAX_TERMS} 个")
+    return Query(terms, " AND ".join(f"({_term_expression(t)})" for t in terms))
+
+
+def _term_expression(term: str) -> str:
+    """One term: its words near one another in a part, or its characters in sequence."""
+    exact = _EXACT_TOKEN.findall(term)
+    found = f"exact : {_phrase(exact)}"
+    cut = [t for t in _jieba().cut(term) if _MEANINGFUL.search(t)]
+    if not cut or len(cut) > 8:
+        return found
+    near = (
+        _phrase(cut)
+        if len(cut) == 1
+        else f"NEAR({' '.join(_phrase([t]) for t in cut)}, {2 * len(cut)})"
+    )
+    return f"{{{' '.join(WORD_COLUMNS)}}} : {near} OR {found}"
+
+
+def _phrase(tokens: list[str]) -> str:
+    return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A stretch of a text around the first hit, and where the hits stand in it."""
+
+    text: str
+    hits: tuple[tuple[int, int], ...]  # (start, end) offsets into ``text``
+
+    def marked(self, before: str = "【", after: str = "】") -> str:
+        out, at = [], 0
+        for start, end in self.hits:
+            out += [self.text[at:start], before, self.text[start:end], after]
+            at = end
+        out.append(self.text[at:])
+        return "".join(out)
+
+
+def snippet(text: str, terms: Iterable[str], width: int = SNIPPET_CHARS) -> Snippet:
+    """The part of ``text`` around its first hit of any term (found as the index finds
+    it: folded, ignoring spaces and punctuation between characters)."""
+    folded = fold_words(text)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        tokens = _EXACT_TOKEN.findall(term)
+        if not tokens:
+            continue
+        pattern = r"[\W_]*".join(re.escape(t) for t in tokens)
+        for match in re.finditer(pattern, folded.text):
+            spans.append(folded.span(match.start(), match.end()))
+    flat = " ".join(text.split())
+    if not spans:
+        return Snippet(_clip(flat, 0, width), ())
+    # Offsets into the text with its whitespace collapsed, as the snippet shows it.
+    squeeze = _squeezed_offsets(text)
+    hits = sorted((squeeze[a], squeeze[b]) for a, b in spans)
+    first = hits[0][0]
+    start = max(0, min(first - width // 3, len(flat) - width))
+    end = min(len(flat), start + width)
+    shown = [(a - start, b - start) for a, b in _merged(hits) if a >= start and b <= end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    shift = len(prefix)
+    return Snippet(
+        prefix + flat[start:end] + suffix, tuple((a + shift, b + shift) for a, b in shown)
+    )
+
+
+def _clip(text: str, start: int, width: int) -> str:
+    return text[start : start + width] + ("…" if len(text) > start + width else "")
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _squeezed_offsets(text: str) -> list[int]:
+    """For each offset of ``text`` (and its end), the offset in ``" ".join(text.split())``."""
+    out = []
+    at = 0
+    started = False
+    pending_space = False
+    for ch in text:
+        if ch.isspace():
+            pending_space = started
+            out.append(at)  # (an end offset here ends right after the character before)
+            continue
+        if pending_space:
+            at += 1
+            pending_space = False
+        out.append(at)
+        at += 1
+        started = True
+    out.append(at)
+    return out
