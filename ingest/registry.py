@@ -262,7 +262,7 @@ class Registry(IndexTables, IssueTables, EventTables, SearchTables, ReviewTables
                 json.dumps(record.structure.as_dict(), ensure_ascii=False)
                 if record.structure else None,
                 record.submitter.name if record.submitter else None,
-                record.submitter.unit if record.submitter else None,
+                _unit_of(record.submitter),
             ),
         )  # fmt: skip
         self._db.executemany(
@@ -381,6 +381,13 @@ class _Transaction:
                 # is nothing left to undo, and the original error is the one to report.
                 if self._db.in_transaction:
                     raise
+
+
+def _unit_of(submitter: Submitter | None) -> str | None:
+    """The 反映人's unit and identity (a 民主党派, a 界别), for filtering by unit."""
+    if submitter is None:
+        return None
+    return " ".join(filter(None, (submitter.unit, submitter.identity))) or None
 
 
 def _receipt(row: sqlite3.Row) -> Receipt:

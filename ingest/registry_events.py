@@ -65,13 +65,15 @@ class EventTables:
         return out
 
     def submissions_brief(self) -> list[dict[str, Any]]:
-        """Every submission's id, title, received date, status and 反映人 (no texts)."""
+        """Every submission's id, title, received date, status, review decision and 反映人
+        (no texts)."""
         rows = self._db.execute(
-            "SELECT id, title, original_name, received_at, status, submitter FROM submissions"
-            " ORDER BY year, seq"
+            "SELECT id, title, original_name, received_at, status, submitter, decision,"
+            " superseded_by FROM submissions ORDER BY year, seq"
         )
         return [
             {"id": r[0], "title": r[1] or r[2], "received_at": r[3], "status": r[4],
-             "submitter": json.loads(r[5]) if r[5] else None}
+             "submitter": json.loads(r[5]) if r[5] else None, "decision": r[6],
+             "superseded_by": r[7]}
             for r in rows
         ]  # fmt: skip

@@ -168,8 +168,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 9: find and decide — the archive's full-text index (jieba words per part and the
     # folded characters of the whole text, contentless: the text stays in submissions),
-    # the review decision beside the intake status, the submitter's name and unit as
-    # columns to filter on, acknowledged flags, and the append-only audit log (the
+    # the review decision beside the intake status, the submitter's name and unit (or
+    # 党派/界别 identity) as columns to filter on, acknowledged flags, and the append-only audit log (the
     # releases recorded so far are its first entries).
     """
     CREATE VIRTUAL TABLE search_index USING fts5(
@@ -184,7 +184,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE submissions ADD COLUMN submitter_unit TEXT;
     UPDATE submissions SET
         submitter_name = json_extract(submitter, '$.name'),
-        submitter_unit = json_extract(submitter, '$.unit')
+        submitter_unit = NULLIF(TRIM(COALESCE(json_extract(submitter, '$.unit'), '') || ' ' ||
+                                     COALESCE(json_extract(submitter, '$.identity'), '')), '')
         WHERE submitter IS NOT NULL;
     CREATE INDEX submissions_decision ON submissions (decision);
     CREATE INDEX submissions_received ON submissions (received_at);

@@ -26,7 +26,8 @@ from ingest.registry_search import Filters, Hit
 from ingest.review import FLAGS, LABELS, Decision, parse_decision, parse_flags
 from ingest.screening.gate import Gate
 from minyi import progress
-from minyi.cli import _data_option, _get, _registry, _settings, cli, out, shown
+from minyi.cli import _data_option, _get, _registry, _settings, cli, err, out, shown
+from minyi.searching import teach_words
 from minyi.settings import Settings
 from minyi.tracking import clerk, now
 
@@ -80,18 +81,6 @@ def _filters(kw: dict[str, Any], queue: bool = False) -> Filters:
     )  # fmt: skip
 
 
-def search_words(registry: Registry, settings: Settings) -> None:
-    """Teach the segmenter the office's words: units and names from the registry and the
-    word lists named in ``search_words``."""
-    words = list(registry.local_words())
-    for path in settings.search_words:
-        try:
-            words += path.read_text(encoding="utf-8-sig").split()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"无法读取检索词表「{path}」：{exc}") from exc
-    search.add_words(words)
-
-
 @cli.command("search")
 @click.argument("query", required=False)
 @_filter_options
@@ -113,7 +102,7 @@ def search_command(ctx: click.Context, query: str | None, rebuild: bool, data_di
     settings = _settings(ctx, data_dir=data_dir)
     filters = _filters(kw)
     with _registry(settings) as registry:
-        search_words(registry, settings)
+        teach_words(registry, settings)
         if rebuild or registry.search_stale():
             _rebuild(registry, announce=not rebuild)
             if query is None:
@@ -129,15 +118,15 @@ def _rebuild(registry: Registry, announce: bool) -> None:
     from rich.progress import Progress
 
     if announce:
-        out.print("全文索引需要更新（首次使用或升级后），正在重建……")
-    with Progress(console=out, transient=True) as bar:
+        err.print("全文索引需要更新（首次使用或升级后），正在重建……")
+    with Progress(console=err, transient=True) as bar:
         task = bar.add_task("重建全文索引", total=None)
 
         def step(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
         count = registry.rebuild_search(step)
-    out.print(f"全文索引已重建：{count} 篇。")
+    err.print(f"全文索引已重建：{count} 篇。")
 
 
 @cli.command("list")
@@ -175,7 +164,7 @@ def hit_line(hit: Hit, gate: Gate) -> dict[str, Any]:
         "id": record.id,
         "title": record.title,
         "submitter": submitter.name if submitter else None,
-        "unit": submitter.unit if submitter else None,
+        "unit": (submitter.unit or submitter.identity) if submitter else None,
         "received_at": record.received_at,
         "status": record.status.value,
         "decision": hit.decision,

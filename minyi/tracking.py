@@ -144,6 +144,8 @@ def items(registry: Registry, settings: Settings) -> list[ItemInfo]:
     stored = registry.credits()
     out = []
     for brief in registry.submissions_brief():
+        if brief["superseded_by"] or brief["decision"] == "void":
+            continue  # a revision counts once (as the 修改稿); a voided one not at all
         title = str(brief["title"] or "")
         out.append(ItemInfo(str(brief["id"]), title,
                             dt.date.fromisoformat(str(brief["received_at"])[:10]),
