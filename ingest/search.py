@@ -144,32 +144,29 @@ class Snippet:
 
 def snippet(text: str, terms: Iterable[str], width: int = SNIPPET_CHARS) -> Snippet:
     """The part of ``text`` around its first hit of any term (found as the index finds
-    it: folded, ignoring spaces and punctuation between characters)."""
+    it: folded, ignoring spaces and punctuation between characters), whitespace collapsed."""
     folded = fold_words(text)
     spans: list[tuple[int, int]] = []
     for term in terms:
         tokens = _EXACT_TOKEN.findall(term)
-        if not tokens:
-            continue
-        pattern = r"[\W_]*".join(re.escape(t) for t in tokens)
-        for match in re.finditer(pattern, folded.text):
-            spans.append(folded.span(match.start(), match.end()))
-    flat = " ".join(text.split())
+        if tokens:
+            pattern = r"[\W_]*".join(re.escape(t) for t in tokens)
+            spans += [folded.span(m.start(), m.end()) for m in re.finditer(pattern, folded.text)]
     if not spans:
-        return Snippet(_clip(flat, 0, width), ())
-    # Offsets into the text with its whitespace collapsed, as the snippet shows it.
-    squeeze = _squeezed_offsets(text)
-    hits = sorted((squeeze[a], squeeze[b]) for a, b in spans)
-    first = hits[0][0]
-    start = max(0, min(first - width // 3, len(flat) - width))
-    end = min(len(flat), start + width)
-    shown = [(a - start, b - start) for a, b in _merged(hits) if a >= start and b <= end]
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(flat) else ""
-    shift = len(prefix)
-    return Snippet(
-        prefix + flat[start:end] + suffix, tuple((a + shift, b + shift) for a, b in shown)
-    )
+        return Snippet(_clip(" ".join(text[: 4 * width].split()), 0, width), ())
+    spans.sort()
+    low = max(0, spans[0][0] - width // 3)
+    # Only the window is collapsed (a text may be long): its offsets are mapped one by one.
+    window = text[low : low + 2 * width]
+    squeeze = _squeezed_offsets(window)
+    flat = " ".join(window.split())
+    end = min(len(flat), width)
+    hits = [(squeeze[a - low], squeeze[b - low])
+            for a, b in _merged(spans) if low <= a and b - low <= len(window)]  # fmt: skip
+    prefix = "…" if low > 0 else ""
+    suffix = "…" if low + len(window) < len(text) or end < len(flat) else ""
+    shown = [(a + len(prefix), b + len(prefix)) for a, b in hits if 0 <= a and b <= end]
+    return Snippet(prefix + flat[:end] + suffix, tuple(shown))
 
 
 def _clip(text: str, start: int, width: int) -> str:

@@ -231,7 +231,31 @@ def show(ctx: click.Context, submission_id: str, data_dir: Path | None, full_tex
             for f in record.findings
             if f.kind == "duplicate"
         }
-        render(out, record, others, registry.releases(submission_id), full_text)
+        render(
+            out,
+            record,
+            others,
+            registry.releases(submission_id),
+            full_text,
+            _review_lines(registry, submission_id),
+        )
+
+
+def _review_lines(registry: Registry, submission_id: str) -> list[tuple[str, str]]:
+    """What ``minyi show`` says about a submission's review."""
+    from ingest.review import FLAGS
+    from minyi.progress import local_time
+
+    state = registry.review_state(submission_id)
+    decided = f"（{state.decided_by}，{local_time(state.decided_at)}）" if state.decided_at else ""
+    lines = [("审核决定", state.decision.label + decided)]
+    if state.replaces:
+        lines.append(("修改稿", f"本稿是 {state.replaces} 的修改稿"))
+    if state.superseded_by:
+        lines.append(("修改稿", f"已由 {state.superseded_by} 替代"))
+    for code, (who, when) in registry.acknowledged(submission_id).items():
+        lines.append(("已确认提示", f"{FLAGS.get(code, code)}（{who}，{local_time(when)}）"))
+    return lines
 
 
 @cli.command()

@@ -6,6 +6,8 @@ text highlighted in both submissions, so a clerk can judge at a glance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -24,9 +26,11 @@ _CONTEXT = 20
 
 
 def render(console: Console, record: Record, others: dict[str, str],
-           releases: list[dict[str, str]], full_text: bool) -> None:  # fmt: skip
-    """Print ``record``; ``others`` holds the texts of the submissions it nearly repeats."""
-    console.print(_summary(record, releases))
+           releases: list[dict[str, str]], full_text: bool,
+           review: Sequence[tuple[str, str]] = ()) -> None:  # fmt: skip
+    """Print ``record``; ``others`` holds the texts of the submissions it nearly repeats;
+    ``review``: (label, value) lines about its review (decision, revisions, acknowledged)."""
+    console.print(_summary(record, releases, list(review)))
     if record.structure is not None:
         console.print(_structure(record.structure, full_text), soft_wrap=False)
     sensitive = [f for f in record.findings if f.kind == "sensitive"]
@@ -46,7 +50,8 @@ def render(console: Console, record: Record, others: dict[str, str],
         console.print(Panel(record.text, title="全文"), soft_wrap=False)
 
 
-def _summary(record: Record, releases: list[dict[str, str]]) -> Table:
+def _summary(record: Record, releases: list[dict[str, str]],
+             review: list[tuple[str, str]]) -> Table:  # fmt: skip
     table = Table.grid(padding=(0, 2))
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
@@ -61,6 +66,7 @@ def _summary(record: Record, releases: list[dict[str, str]]) -> Table:
         ("筛查结论", _STATUS.get(record.status.value, record.status.value)),
     ]
     rows += [("解除隔离", f"{r['released_at']}：{r['reason']}") for r in releases]
+    rows += review
     for label, value in rows:  # file names and texts are not rich markup
         table.add_row(f"[bold]{label}[/bold]", Text(printable(value)))
     return table

@@ -95,6 +95,8 @@ def test_an_acknowledged_flag_stops_nagging(office: Path) -> None:
     assert "已确认提示（个人信息）" in out
     assert "含个人信息" not in minyi(office, "issue", "show", "1")
     assert _log(office, "2026-0001")[-1]["detail"] == {"flags": ["pii"]}
+    shown = minyi(office, "show", "2026-0001", env={"COLUMNS": "200"})
+    assert "审核决定" in shown and "拟采用" in shown and "已确认提示" in shown and "李明" in shown
     out = minyi(office, "review", "2026-0001", "--ack", "别的", code=4)
     assert "未知的提示类别" in out
 
