@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from minyi import samples
@@ -127,6 +127,7 @@ def run(folder: Path) -> int:
     seconds = time.perf_counter() - started
     lines = [json.loads(x) for x in (work / "r.jsonl").read_text(encoding="utf-8").splitlines()]
     by_file = {line["file"]: line for line in lines}
+    reasons: Counter[str] = Counter()
     rows: dict[str, dict[str, list[float] | int]] = defaultdict(
         lambda: {"files": 0, "read": 0, "rejected": 0, "cer": [], "words": []}
     )
@@ -138,6 +139,7 @@ def run(folder: Path) -> int:
         line = by_file.get(rel)
         if line is None or line.get("status") != "ok":
             row["rejected"] += 1  # type: ignore[operator]
+            reasons[_reason(line)] += 1
             continue
         row["read"] += 1  # type: ignore[operator]
         reference = reference_text(path)
@@ -155,8 +157,22 @@ def run(folder: Path) -> int:
         kept = f"{statistics.mean(words):.3f}" if words else "-"  # type: ignore[arg-type]
         print(f"{source:24} {row['files']:>6} {row['read']:>6} {row['rejected']:>9} "
               f"{len(scores):>7} {median:>11} {kept:>17}")  # type: ignore[arg-type]  # fmt: skip
+    print("rejected, by reason:")
+    for reason, count in reasons.most_common(12):
+        print(f"  {count:>5}  {reason}")
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _reason(line: dict | None) -> str:
+    """A rejection's reason without the file's name, its first clause: what to count by."""
+    if line is None:
+        return "（no report line）"
+    if line.get("status") == "duplicate":
+        return "duplicate of a file read before"
+    error = str(line.get("error") or line.get("note") or line.get("status"))
+    error = error.split("被拒收：", 1)[-1]
+    return error.split("；")[0].split("（")[0][:60]
 
 
 def main() -> int:

@@ -208,7 +208,8 @@ def run_minyi(registry: Registry, q: str, f: Filters) -> tuple[float, set[int]]:
     extra = (" AND " + " AND ".join(where)) if where else ""
     rows = registry._db.execute(
         "SELECT s.rowid FROM search_index JOIN submissions s ON s.rowid = search_index.rowid"
-        f" WHERE search_index MATCH ?{extra}", [search.parse(q).expression, *args]
+        f" WHERE search_index MATCH ?{extra}",
+        [search.parse(q).expression, *args],
     ).fetchall()
     return elapsed, {r[0] for r in rows}
 
@@ -230,7 +231,8 @@ def run_fts(db: sqlite3.Connection, tokenizer: str, q: str, f: Filters) -> tuple
     started = time.perf_counter()
     rows = db.execute(
         f"SELECT s.rowid FROM peer_{tokenizer} p JOIN submissions s ON s.rowid = p.rowid"
-        f" WHERE peer_{tokenizer} MATCH ?{extra} ORDER BY rank", [expression, *args]
+        f" WHERE peer_{tokenizer} MATCH ?{extra} ORDER BY rank",
+        [expression, *args],
     ).fetchall()
     elapsed = time.perf_counter() - started
     return elapsed, {r[0] for r in rows}
@@ -312,8 +314,10 @@ def main() -> None:
     print(f"{'系统':<10}{'中位 ms':>10}{'p95 ms':>10}{'召回率':>8}")
     for name in systems:
         ts = sorted(times[name])
-        print(f"{name:<10}{statistics.median(ts) * 1000:>10.1f}"
-              f"{ts[int(0.95 * len(ts))] * 1000:>10.1f}{statistics.mean(found[name]):>8.3f}")
+        print(
+            f"{name:<10}{statistics.median(ts) * 1000:>10.1f}"
+            f"{ts[int(0.95 * len(ts))] * 1000:>10.1f}{statistics.mean(found[name]):>8.3f}"
+        )
     like = statistics.median(times["LIKE"]) / statistics.median(times["minyi"])
     tri = statistics.median(times["trigram"]) / statistics.median(times["minyi"])
     print(f"LIKE / minyi = {like:.1f}（中位耗时之比）；trigram / minyi = {tri:.2f}")

@@ -42,6 +42,9 @@ ACTION_LABELS = {
     "issue.edit": "修改期次",
     "issue.text": "编辑稿件文字",
     "issue.render": "生成刊物",
+    "track.add": "记录跟踪事项",
+    "track.remove": "删除跟踪记录",
+    "track.credit": "设置计分对象",
 }
 
 
@@ -351,6 +354,8 @@ def _detail(entry: dict[str, Any]) -> str:
         return "隔离 → " + STATUS_LABELS.get(str(detail.get("to")), str(detail.get("to")))
     if action == "acknowledge":
         return "、".join(FLAGS.get(f, f) for f in detail.get("flags", []))
+    if action in ("track.add", "track.remove"):
+        return f"{detail.get('kind')} {detail.get('date')}（记录 {detail.get('event')}）"
     items = detail.get("items")
     parts = [f"稿件 {'、'.join(items)}" if items else "", detail.get("what", "")]
     return "；".join(p for p in parts if p)

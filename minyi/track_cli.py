@@ -242,6 +242,8 @@ def credit(ctx: click.Context, submission_id: str, people: tuple[str, ...],
             raise InputError(f"登记库中没有编号为 {submission_id} 的稿件")
         with registry.batch():
             registry.set_credits(submission_id, credits)
+            registry.audit("track.credit", flow.clerk(settings, None), flow.now(), submission_id,
+                           detail={"what": "、".join(c["person"] for c in credits)})  # fmt: skip
     err.print(f"已设置 {submission_id} 的计分对象：{len(credits)} 人。")
 
 
@@ -254,6 +256,10 @@ def remove(ctx: click.Context, event_id: int, data_dir: Path | None) -> None:
     settings = _settings(ctx, data_dir=data_dir)
     with _registry(settings) as registry, registry.batch():
         removed = registry.delete_event(event_id)
+        if removed is not None:
+            registry.audit("track.remove", flow.clerk(settings, None), flow.now(),
+                           removed["submission_id"], detail={"event": event_id,
+                           "kind": removed["kind"], "date": removed["date"]})  # fmt: skip
     if removed is None:
         raise InputError(f"没有编号为 {event_id} 的记录；编号见 minyi track show 稿件编号")
     err.print(

@@ -73,7 +73,12 @@ def record(registry: Registry, events: list[Event]) -> list[int]:
     if missing:
         raise InputError(f"登记库中没有编号为 {'、'.join(missing)} 的稿件")
     with registry.batch():
-        return registry.add_events([e.as_dict() for e in events], now())
+        ids = registry.add_events([e.as_dict() for e in events], now())
+        for event, event_id in zip(events, ids, strict=True):
+            registry.audit("track.add", event.recorded_by or "（未记录）", now(),
+                           event.submission_id, detail={"event": event_id,
+                           "kind": event.kind.value, "date": event.date.isoformat()})  # fmt: skip
+        return ids
 
 
 def published_events(registry: Registry, submission_id: str | None = None) -> list[Event]:

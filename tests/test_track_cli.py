@@ -66,6 +66,16 @@ def test_record_show_due_and_credit(office: Path) -> None:
     )
     out = minyi(office, "track", "add", "2026-0009", "--kind", "报送", code=4)
     assert "2026-0009" in out
+    # Every record, removal and credit is in the audit log, with who did it.
+    logged = [json.loads(x) for x in minyi(office, "log", "2026-0001", "--json").splitlines()]
+    actions = [(e["action"], e["actor"], e["detail"].get("kind")) for e in logged]
+    assert ("track.add", "王芳", "批示") in actions and (
+        "track.remove",
+        "王芳",
+        "办理反馈",
+    ) in actions
+    logged = [json.loads(x) for x in minyi(office, "log", "2026-0003", "--json").splitlines()]
+    assert logged[-1]["action"] == "track.credit" and "王志强" in logged[-1]["detail"]["what"]
 
 
 def test_titles_are_matched_and_confirmed_before_writing(office: Path) -> None:
