@@ -1,4 +1,4 @@
-"""Full-text search: minyi's index (jieba words + folded characters, FTS5) against its peers.
+"""Full-text search: minyi's index (folded characters per part, FTS5) against its peers.
 
 On one generated archive (default 100,000 submissions of about 1,500 字, built from
 corpus.py's sentence pools, with needles — place names, short terms, new words — planted
@@ -117,22 +117,22 @@ def build_minyi(path: Path, docs: list[dict], workers: int) -> tuple[float, floa
         record = record_of(doc)
         db.execute(
             "INSERT INTO submissions (id, year, seq, sha256, original_name, received_at, format,"
-            " text, title, submitter, status, stored_as, structure, submitter_name,"
-            " submitter_unit, decision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " text, title, submitter, status, stored_as, structure, decision)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc["id"], int(doc["id"][:4]), n, doc["id"], record.original_name,
              doc["received_at"], "docx", record.text, doc["title"],
              json.dumps(record.submitter.as_dict() if record.submitter else None,
                         ensure_ascii=False), doc["status"], "x",
              json.dumps(record.structure.as_dict() if record.structure else None,
-                        ensure_ascii=False), doc["name"], doc["unit"], doc["decision"]),
+                        ensure_ascii=False), doc["decision"]),
         )  # fmt: skip
     db.execute("COMMIT")
     started = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         db.execute("BEGIN")
         for rowid, parts in enumerate(pool.imap(_tokens, docs, chunksize=200), start=1):
-            db.execute("INSERT INTO search_index (rowid, title, people, body, furniture, exact)"
-                       " VALUES (?,?,?,?,?,?)", (rowid, *parts))  # fmt: skip
+            db.execute("INSERT INTO search_index (rowid, title, people, body, furniture)"
+                       " VALUES (?,?,?,?,?)", (rowid, *parts))  # fmt: skip
         db.execute("COMMIT")
     seconds = time.perf_counter() - started
     db.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
@@ -194,6 +194,8 @@ def _passes(doc: dict, f: Filters) -> bool:
 
 
 def _peer_filter_sql(filters: Filters) -> tuple[str, list]:
+    """The same filters for the peers, on the same narrow table (``f``): only the text
+    index differs between the systems."""
     where, args = filters.clauses()
     return (" AND " + " AND ".join(where)) if where else "", args
 
@@ -207,7 +209,7 @@ def run_minyi(registry: Registry, q: str, f: Filters) -> tuple[float, set[int]]:
     where, args = f.clauses()
     extra = (" AND " + " AND ".join(where)) if where else ""
     rows = registry._db.execute(
-        "SELECT s.rowid FROM search_index JOIN submissions s ON s.rowid = search_index.rowid"
+        "SELECT f.rowid FROM search_index JOIN submission_facts f ON f.rowid = search_index.rowid"
         f" WHERE search_index MATCH ?{extra}",
         [search.parse(q).expression, *args],
     ).fetchall()
@@ -219,8 +221,9 @@ def run_like(db: sqlite3.Connection, q: str, f: Filters) -> tuple[float, set[int
     likes = " AND ".join("s.text LIKE ?" for _ in q.split())
     pats = [f"%{t}%" for t in q.split()]
     started = time.perf_counter()
-    rows = db.execute(f"SELECT s.rowid FROM submissions s WHERE {likes}{extra}"
-                      " ORDER BY s.received_at DESC", [*pats, *args]).fetchall()  # fmt: skip
+    rows = db.execute(f"SELECT s.rowid FROM submissions s JOIN submission_facts f"
+                      f" ON f.rowid = s.rowid WHERE {likes}{extra} ORDER BY f.received_at DESC",
+                      [*pats, *args]).fetchall()  # fmt: skip
     elapsed = time.perf_counter() - started
     return elapsed, {r[0] for r in rows}
 
@@ -230,7 +233,7 @@ def run_fts(db: sqlite3.Connection, tokenizer: str, q: str, f: Filters) -> tuple
     expression = " AND ".join('"' + t.replace('"', '""') + '"' for t in q.split())
     started = time.perf_counter()
     rows = db.execute(
-        f"SELECT s.rowid FROM peer_{tokenizer} p JOIN submissions s ON s.rowid = p.rowid"
+        f"SELECT f.rowid FROM peer_{tokenizer} p JOIN submission_facts f ON f.rowid = p.rowid"
         f" WHERE peer_{tokenizer} MATCH ?{extra} ORDER BY rank",
         [expression, *args],
     ).fetchall()

@@ -248,9 +248,8 @@ class Registry(IndexTables, IssueTables, EventTables, SearchTables, ReviewTables
     def _insert_submission(self, record: Record, year: int, seq: int) -> None:
         self._db.execute(
             "INSERT INTO submissions (id, year, seq, sha256, original_name, received_at, format,"
-            " text, title, submitter, status, findings, errors, stored_as, structure,"
-            " submitter_name, submitter_unit)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " text, title, submitter, status, findings, errors, stored_as, structure)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id, year, seq, record.sha256, record.original_name, record.received_at,
                 record.format.value, record.text, record.title,
@@ -261,8 +260,6 @@ class Registry(IndexTables, IssueTables, EventTables, SearchTables, ReviewTables
                 record.stored_as,
                 json.dumps(record.structure.as_dict(), ensure_ascii=False)
                 if record.structure else None,
-                record.submitter.name if record.submitter else None,
-                _unit_of(record.submitter),
             ),
         )  # fmt: skip
         self._db.executemany(
@@ -381,13 +378,6 @@ class _Transaction:
                 # is nothing left to undo, and the original error is the one to report.
                 if self._db.in_transaction:
                     raise
-
-
-def _unit_of(submitter: Submitter | None) -> str | None:
-    """The 反映人's unit and identity (a 民主党派, a 界别), for filtering by unit."""
-    if submitter is None:
-        return None
-    return " ".join(filter(None, (submitter.unit, submitter.identity))) or None
 
 
 def _receipt(row: sqlite3.Row) -> Receipt:

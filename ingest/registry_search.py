@@ -4,8 +4,14 @@ The index (``search_index``, FTS5, contentless: the text stays in
 ``submissions``) is written in the same transaction as the registration, so a
 submission is findable the moment it is registered, never before and never
 lost. What goes in and how a query is read is ``ingest.search``'s. A rebuild
-empties the index and fills it again from the submissions (after local words
-were added, or when migration 9 marked it stale for the rows before it).
+empties the index and fills it again from the submissions (migration 9 marks it
+stale for the rows from before it).
+
+Filters and sorting read ``submission_facts``, a narrow copy of the columns they
+need that triggers keep in step with ``submissions``: a submission's row holds its
+whole text, and reading a column stored after it reads the text too. A search
+takes the index's matches first (materialised: never a MATCH per row), joins the
+facts, counts and ranks in one pass, and reads only the page's full rows.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ class Filters:
     queue: bool = False  # only what waits for review: pending, not superseded
 
     def clauses(self) -> tuple[list[str], list[Any]]:
-        """SQL conditions on ``s`` (submissions) and their arguments."""
+        """SQL conditions on ``f`` (submission_facts) and their arguments."""
         where: list[str] = []
         args: list[Any] = []
         if self.status:
@@ -46,48 +52,45 @@ class Filters:
                 raise InputError(
                     f"未知的状态「{self.status}」；可选：accepted、flagged、quarantined"
                 )
-            where.append("s.status = ?")
+            where.append("f.status = ?")
             args.append(self.status)
         if self.decision:
-            where.append("s.decision = ?")
+            where.append("f.decision = ?")
             args.append(self.decision)
         if self.queue:
-            where.append("s.decision = 'pending' AND s.superseded_by IS NULL")
+            where.append("f.decision = 'pending' AND f.superseded_by IS NULL")
         for bound, op in ((self.since, ">="), (self.until, "<")):
             if bound:
-                where.append(f"s.received_at {op} ?")
+                where.append(f"f.received_at {op} ?")
                 args.append(_day_bound(bound, end=op == "<"))
         if self.submitter:
-            where.append("instr(COALESCE(s.submitter_name, ''), ?) > 0")
+            where.append("instr(COALESCE(f.submitter_name, ''), ?) > 0")
             args.append(self.submitter.strip())
         if self.unit:
-            where.append("instr(COALESCE(s.submitter_unit, ''), ?) > 0")
+            where.append("instr(COALESCE(f.submitter_unit, ''), ?) > 0")
             args.append(self.unit.strip())
         if self.format:
             if self.format not in {f.value for f in Format}:
                 known = "、".join(sorted(f.value for f in Format))
                 raise InputError(f"未知的格式「{self.format}」；可选：{known}")
-            where.append("s.format = ?")
+            where.append("f.format = ?")
             args.append(self.format)
         if self.flag:
             where.append(
-                "EXISTS (SELECT 1 FROM json_each(s.findings) f WHERE"
-                " json_extract(f.value, '$.category') = ?"
-                " OR json_extract(f.value, '$.category') LIKE ? || '.%'"
-                " OR json_extract(f.value, '$.kind') = ?)"
+                "(instr(f.flags, ' ' || ? || ' ') > 0 OR instr(f.flags, ' ' || ? || '.') > 0)"
             )
-            args += [self.flag, self.flag, self.flag]
+            args += [self.flag.strip(), self.flag.strip()]
         if self.published is not None:
             where.append(("" if self.published else "NOT ")
-                         + "EXISTS (SELECT 1 FROM issue_items i WHERE i.submission_id = s.id)")  # fmt: skip
+                         + "EXISTS (SELECT 1 FROM issue_items i WHERE i.submission_id = f.id)")  # fmt: skip
         if self.issue is not None:
             where.append(
-                "EXISTS (SELECT 1 FROM issue_items i WHERE i.submission_id = s.id"
+                "EXISTS (SELECT 1 FROM issue_items i WHERE i.submission_id = f.id"
                 " AND i.series = 'regular' AND i.number = ?)"
             )
             args.append(self.issue)
         if self.year is not None:
-            where.append("s.year = ?")
+            where.append("f.year = ?")
             args.append(self.year)
         return where, args
 
@@ -125,8 +128,7 @@ class SearchTables:
             "SELECT rowid FROM submissions WHERE id = ?", (record.id,)
         ).fetchone()
         self._db.execute(
-            "INSERT INTO search_index (rowid, title, people, body, furniture, exact)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO search_index (rowid, title, people, body, furniture) VALUES (?, ?, ?, ?, ?)",
             (rowid, *_parts(record)),
         )
 
@@ -146,8 +148,8 @@ class SearchTables:
             for row in self._db.execute("SELECT * FROM submissions ORDER BY rowid").fetchall():
                 record = self._record(row)
                 self._db.execute(
-                    "INSERT INTO search_index (rowid, title, people, body, furniture, exact)"
-                    " SELECT rowid, ?, ?, ?, ?, ? FROM submissions WHERE id = ?",
+                    "INSERT INTO search_index (rowid, title, people, body, furniture)"
+                    " SELECT rowid, ?, ?, ?, ? FROM submissions WHERE id = ?",
                     (*_parts(record), record.id),
                 )
                 done += 1
@@ -164,40 +166,48 @@ class SearchTables:
         """Submissions matching ``query`` (None: all) and ``filters``: best first for a
         search (BM25, a title hit first), newest first for a list; and how many in all."""
         where, args = filters.clauses()
+        conditions = f"WHERE {' AND '.join(where)}" if where else ""
         if query is None:
-            sql_where = f"WHERE {' AND '.join(where)}" if where else ""
-            (total,) = self._db.execute(
-                f"SELECT COUNT(*) FROM submissions s {sql_where}", args
-            ).fetchone()
-            rows = self._db.execute(
-                f"SELECT s.*, NULL AS score FROM submissions s {sql_where}"
-                " ORDER BY s.received_at DESC, s.id DESC LIMIT ? OFFSET ?",
-                [*args, limit, offset],
-            ).fetchall()
+            sql = (
+                "SELECT f.rowid, NULL AS score, COUNT(*) OVER () AS total FROM submission_facts f"
+                f" {conditions} ORDER BY f.received_at DESC, f.rowid DESC LIMIT ? OFFSET ?"
+            )
+            count = f"SELECT COUNT(*) FROM submission_facts f {conditions}"
         else:
             weights = ", ".join(str(w) for w in search.WEIGHTS)
-            conditions = " AND ".join(["search_index MATCH ?", *where])
-            base = (
-                "FROM search_index JOIN submissions s ON s.rowid = search_index.rowid"
-                f" WHERE {conditions}"
+            matches = (
+                "WITH hits AS MATERIALIZED (SELECT rowid, bm25(search_index, "
+                f"{weights}) AS score FROM search_index WHERE search_index MATCH ?) "
             )
-            try:
-                (total,) = self._db.execute(
-                    f"SELECT COUNT(*) {base}", [query.expression, *args]
-                ).fetchone()
-                rows = self._db.execute(
-                    f"SELECT s.*, bm25(search_index, {weights}) AS score {base}"
-                    " ORDER BY score LIMIT ? OFFSET ?",
-                    [query.expression, *args, limit, offset],
-                ).fetchall()
-            except sqlite3.OperationalError as exc:  # (the expression is built, never typed)
-                raise InputError(f"无法按这个查询查找：{exc}") from exc
+            sql = (
+                f"{matches}SELECT f.rowid, h.score, COUNT(*) OVER () AS total FROM hits h"
+                f" JOIN submission_facts f ON f.rowid = h.rowid {conditions}"
+                " ORDER BY h.score, f.rowid LIMIT ? OFFSET ?"
+            )
+            count = (
+                f"{matches}SELECT COUNT(*) FROM hits h"
+                f" JOIN submission_facts f ON f.rowid = h.rowid {conditions}"
+            )
+            args = [query.expression, *args]
+        try:
+            page = self._db.execute(sql, [*args, limit, offset]).fetchall()
+            total = page[0][2] if page else self._db.execute(count, args).fetchone()[0]
+        except sqlite3.OperationalError as exc:  # (the expression is built, never typed)
+            raise InputError(f"无法按这个查询查找：{exc}") from exc
+        rows = {
+            row["rowid"]: row
+            for row in self._db.execute(
+                f"SELECT rowid, * FROM submissions WHERE rowid IN ({','.join('?' * len(page))})",
+                [r[0] for r in page],
+            )
+        }
         hits = []
-        for row in rows:
+        for rowid, score, _ in page:
+            row = rows[rowid]
             record = self._record(row)
             found = _snippet(record, query.terms) if query else None
-            score = None if row["score"] is None else round(-row["score"], 3)
-            hits.append(Hit(record, row["decision"], score, found))
+            rank = None if score is None else round(-score, 3)
+            hits.append(Hit(record, row["decision"], rank, found))
         return hits, total
 
     def facets(self, filters: Filters = Filters()) -> dict[str, dict[str, int]]:
@@ -207,7 +217,7 @@ class SearchTables:
         out: dict[str, dict[str, int]] = {}
         for column in ("status", "decision"):
             rows = self._db.execute(
-                f"SELECT s.{column}, COUNT(*) FROM submissions s {sql_where} GROUP BY 1", args
+                f"SELECT f.{column}, COUNT(*) FROM submission_facts f {sql_where} GROUP BY 1", args
             )
             out[column] = {r[0]: r[1] for r in rows}
         return out
@@ -215,8 +225,8 @@ class SearchTables:
     def local_words(self) -> Iterator[str]:
         """Names and units the registry knows (from recognised bylines), for the segmenter."""
         for (value,) in self._db.execute(
-            "SELECT DISTINCT submitter_unit FROM submissions WHERE submitter_unit IS NOT NULL"
-            " UNION SELECT DISTINCT submitter_name FROM submissions"
+            "SELECT DISTINCT submitter_unit FROM submission_facts WHERE submitter_unit IS NOT NULL"
+            " UNION SELECT DISTINCT submitter_name FROM submission_facts"
             " WHERE submitter_name IS NOT NULL"
         ):
             yield value
@@ -231,19 +241,22 @@ def _snippet(record: Record, terms: tuple[str, ...]) -> search.Snippet:
     return search.snippet(record.text, terms)
 
 
-def _parts(record: Record) -> tuple[str, str, str, str, str]:
-    """(title, people, body, furniture, exact) of one submission for the index."""
+def _parts(record: Record) -> tuple[str, str, str, str]:
+    """(title, people, body, furniture) of one submission, as the index holds them."""
     structure = record.structure
     if structure is not None:
         title = structure.title.text if structure.title else (record.title or "")
         people = "\n".join(p.text for p in structure.bylines)
         body = "\n".join(p.text for p in structure.body)
         furniture = "\n".join(p.text for p in structure.furniture)
+        # Whatever the structure left out (a line recognised as nothing) is still found.
+        held = "\n".join([title, people, body, furniture])
+        rest = [line for line in record.text.splitlines() if line.strip() and line not in held]
+        body = "\n".join([body, *rest])
     else:
         title, people, body, furniture = record.title or "", "", record.text, ""
     submitter = record.submitter
     if submitter is not None:
         people = "\n".join(filter(None, [people, submitter.name, submitter.unit]))
-    whole = "\n".join(filter(None, [record.title or "", record.text]))
-    return (search.words(title), search.words(people), search.words(body),
-            search.words(furniture), search.characters(whole))  # fmt: skip
+    return (search.characters(title), search.characters(people), search.characters(body),
+            search.characters(furniture))  # fmt: skip

@@ -166,29 +166,56 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE submissions ADD COLUMN structure TEXT;
     """,
-    # 9: find and decide — the archive's full-text index (jieba words per part and the
-    # folded characters of the whole text, contentless: the text stays in submissions),
-    # the review decision beside the intake status, the submitter's name and unit (or
-    # 党派/界别 identity) as columns to filter on, acknowledged flags, and the append-only audit log (the
+    # 9: find and decide — the archive's full-text index (each part's folded text as
+    # single characters: any string is found as a phrase; contentless, the text stays in
+    # submissions), the review decision beside the intake status, a narrow table of what
+    # lists filter and sort on (kept by triggers: reading these columns from submissions
+    # would read every row's text), acknowledged flags, and the append-only audit log (the
     # releases recorded so far are its first entries).
     """
     CREATE VIRTUAL TABLE search_index USING fts5(
-        title, people, body, furniture, exact, content='', tokenize='unicode61'
+        title, people, body, furniture, content='', tokenize='unicode61'
     );
     ALTER TABLE submissions ADD COLUMN decision TEXT NOT NULL DEFAULT 'pending';
     ALTER TABLE submissions ADD COLUMN decided_at TEXT;
     ALTER TABLE submissions ADD COLUMN decided_by TEXT;
     ALTER TABLE submissions ADD COLUMN replaces TEXT REFERENCES submissions(id);
     ALTER TABLE submissions ADD COLUMN superseded_by TEXT REFERENCES submissions(id);
-    ALTER TABLE submissions ADD COLUMN submitter_name TEXT;
-    ALTER TABLE submissions ADD COLUMN submitter_unit TEXT;
-    UPDATE submissions SET
-        submitter_name = json_extract(submitter, '$.name'),
-        submitter_unit = NULLIF(TRIM(COALESCE(json_extract(submitter, '$.unit'), '') || ' ' ||
-                                     COALESCE(json_extract(submitter, '$.identity'), '')), '')
-        WHERE submitter IS NOT NULL;
-    CREATE INDEX submissions_decision ON submissions (decision);
-    CREATE INDEX submissions_received ON submissions (received_at);
+    CREATE TABLE submission_facts (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        received_at TEXT NOT NULL,
+        format TEXT NOT NULL,
+        status TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        superseded_by TEXT,
+        submitter_name TEXT,
+        submitter_unit TEXT,
+        flags TEXT NOT NULL
+    );
+    CREATE INDEX submission_facts_received ON submission_facts (received_at);
+    CREATE INDEX submission_facts_decision ON submission_facts (decision, received_at);
+    CREATE VIEW submission_facts_source AS SELECT
+        rowid, id, year, received_at, format, status, decision, superseded_by,
+        json_extract(submitter, '$.name') AS submitter_name,
+        NULLIF(TRIM(COALESCE(json_extract(submitter, '$.unit'), '') || ' ' ||
+                    COALESCE(json_extract(submitter, '$.identity'), '')), '') AS submitter_unit,
+        ' ' || REPLACE(COALESCE((SELECT group_concat(DISTINCT json_extract(value, '$.category'))
+                                 FROM json_each(findings)), ''), ',', ' ') || ' ' ||
+        REPLACE(COALESCE((SELECT group_concat(DISTINCT json_extract(value, '$.kind'))
+                          FROM json_each(findings)), ''), ',', ' ') || ' ' AS flags
+        FROM submissions;
+    INSERT INTO submission_facts SELECT * FROM submission_facts_source;
+    CREATE TRIGGER submission_facts_insert AFTER INSERT ON submissions BEGIN
+        INSERT INTO submission_facts
+            SELECT * FROM submission_facts_source WHERE rowid = NEW.rowid;
+    END;
+    CREATE TRIGGER submission_facts_update AFTER UPDATE ON submissions BEGIN
+        DELETE FROM submission_facts WHERE rowid = OLD.rowid;
+        INSERT INTO submission_facts
+            SELECT * FROM submission_facts_source WHERE rowid = NEW.rowid;
+    END;
     CREATE TABLE acknowledgements (
         submission_id TEXT NOT NULL REFERENCES submissions(id),
         code TEXT NOT NULL,

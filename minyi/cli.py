@@ -33,7 +33,6 @@ from ingest.screening.gate import Gate
 from ingest.workers import Workers
 from minyi import __version__
 from minyi import settings as settings_mod
-from minyi.searching import teach_words
 from minyi.settings import Settings
 
 log = logging.getLogger("minyi")
@@ -173,7 +172,6 @@ def process(ctx: click.Context, folder: Path, report_path: Path | None, data_dir
     announce_new_registry(settings, err)
     with ExitStack() as stack:
         registry = stack.enter_context(Registry.open(settings.registry_path))
-        teach_words(registry, settings)
         workers_pool = stack.enter_context(Workers(settings.workers))
         report = stack.enter_context(_open_report(report_path))
         pipeline = Pipeline(registry, settings.data_dir, settings.ingest_options(), workers_pool)

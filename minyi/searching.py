@@ -1,9 +1,8 @@
-"""The office's words for the search: taught to the segmenter wherever text is indexed.
+"""The office's words for the search: taught to the query reader before a query is read.
 
 Units and names the registry has recognised in bylines, and the word lists the
-office names in ``search_words`` (place names, units: one a line). ``process``,
-``watch`` and ``search`` all call this before they index or query, so a local
-word is one word in the index (白沙河, not 白 沙河) and ranks as one.
+office names in ``search_words`` (place names, units: one a line). A long term
+typed without spaces is cut into words; these stay whole (白沙河, not 白 沙河).
 """
 
 from __future__ import annotations

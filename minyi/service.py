@@ -24,7 +24,6 @@ from ingest.registry import Registry, refuse_lost_registry
 from ingest.walk import scan
 from ingest.watcher import Watcher
 from ingest.workers import Workers
-from minyi.searching import teach_words
 from minyi.settings import Settings
 
 _STALE = 30  # seconds without a heartbeat before the watcher counts as stopped
@@ -83,7 +82,6 @@ def run_watch(settings: Settings, console: Console) -> None:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     with Registry.open(settings.registry_path) as registry, Workers(settings.workers) as workers:
-        teach_words(registry, settings)
         pipeline = Pipeline(registry, settings.data_dir, settings.ingest_options(), workers)
         watcher = Watcher(pipeline, settings.inbox, settings.outbox, settings.watch_options())
         console.print(f"正在监视收件箱「{settings.inbox}」，回执写入「{settings.outbox / '回执'}」；"

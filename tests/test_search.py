@@ -56,7 +56,8 @@ def test_words_and_shorter_terms_inside_longer_words(archive: Path) -> None:
     assert found(archive, "河砂") == ["03.txt"]  # inside 开采河砂 (jieba: 开采 河砂 or 采河 砂)
     assert found(archive, "养老") == ["04.txt"]  # inside 养老服务中心
     assert found(archive, "服务中心") == ["04.txt"]
-    assert found(archive, "沙河两") == ["01.txt"]  # across jieba's words: the characters find it
+    assert found(archive, "沙河两") == ["01.txt"]  # across any word boundary
+    assert found(archive, "白沙河路灯") == ["01.txt"]  # two words, not one string
 
 
 def test_a_title_hit_ranks_first(archive: Path) -> None:
@@ -149,22 +150,23 @@ def test_list_filters_and_unknown_values(archive: Path) -> None:
     assert minyi(archive, "list", "--data", "data", "--published", "--json") == ""
 
 
-def test_a_rebuild_reads_everything_again_with_local_words(archive: Path, tmp_path: Path) -> None:
-    """The office's word list makes 白沙河 one word in the index (jieba alone cuts 白 沙河)."""
-
-    def as_one_word() -> list[tuple[int]]:
-        db = sqlite3.connect(archive / "data" / "registry.sqlite3")
-        return db.execute("SELECT rowid FROM search_index WHERE search_index MATCH"
-                          " 'title : \"白沙河\"'").fetchall()  # fmt: skip
-
-    assert as_one_word() == []
-    words = tmp_path / "words.txt"
-    words.write_text("白沙河\n城关镇\n", encoding="utf-8")
-    out = minyi(archive, "search", "--rebuild", "--data", "data",
-                env={"MINYI_SEARCH_WORDS": str(words)})  # fmt: skip
-    assert "全文索引已重建：7 篇" in out
-    assert len(as_one_word()) == 1
+def test_a_rebuild_reads_everything_again(archive: Path) -> None:
+    db = sqlite3.connect(archive / "data" / "registry.sqlite3")
+    db.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+    db.commit()
+    assert found(archive, "白沙河") == []
+    assert "全文索引已重建：7 篇" in minyi(archive, "search", "--rebuild", "--data", "data")
     assert set(found(archive, "白沙河")) == {"01.txt", "02.txt"}
+
+
+def test_a_long_term_is_read_as_words_and_local_words_stay_whole(tmp_path: Path) -> None:
+    """白沙河路灯 typed without a space means 白沙河 and 路灯 (jieba alone would cut 白 沙河:
+    a lone character is joined to its neighbour); the office's words stay whole."""
+    assert search.parse("白沙河路灯").terms == ("白沙河", "路灯")
+    assert search.parse('"白沙河路灯"').terms == ("白沙河路灯",)  # quoted: exact
+    assert search.parse("沙河两岸").terms == ("沙河两岸",)  # four characters: one phrase
+    search.add_words(["东门外村"])
+    assert search.parse("东门外村垃圾转运").terms[0] == "东门外村"
 
 
 def test_an_archive_from_before_search_is_indexed_at_first_search(tmp_path: Path) -> None:
