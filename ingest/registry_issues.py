@@ -20,16 +20,18 @@ class IssueTables:
     _db: sqlite3.Connection
 
     def add_issue(self, series: str, year: int, total_from: int, when: str,
-                  make: Any) -> dict[str, Any]:  # fmt: skip
+                  make: Any, first_number: int = 1) -> dict[str, Any]:  # fmt: skip
         """Allocate the next number (and 总第 number), store ``make(number, total)``.
 
         Call inside a transaction (``Registry.batch``). ``total_from`` is the 总第
-        number of the first issue minyi stores, 0 when the office prints none.
+        number of the first issue minyi stores, 0 when the office prints none;
+        ``first_number`` the year's first regular number (an office that starts using
+        minyi in November goes on from its 第11期).
         """
         (last,) = self._db.execute(
             "SELECT MAX(number) FROM issues WHERE series = ? AND year = ?", (series, year)
         ).fetchone()
-        number = (last or 0) + 1
+        number = (last or max(1, first_number) - 1) + 1 if series == "regular" else (last or 0) + 1
         total = None
         if total_from and series == "regular":
             (highest,) = self._db.execute(
@@ -69,8 +71,7 @@ class IssueTables:
 
     def issue(self, series: str, year: int, number: int) -> dict[str, Any] | None:
         row = self._db.execute(
-            "SELECT data, rendered_at, rendered_to FROM issues"
-            " WHERE series = ? AND year = ? AND number = ?",
+            f"SELECT {_COLUMNS} FROM issues WHERE series = ? AND year = ? AND number = ?",
             (series, year, number),
         ).fetchone()
         return _with_render(row) if row else None
@@ -78,8 +79,7 @@ class IssueTables:
     def issues(self, year: int | None = None) -> list[dict[str, Any]]:
         where, args = ("WHERE year = ?", (year,)) if year else ("", ())
         rows = self._db.execute(
-            f"SELECT data, rendered_at, rendered_to FROM issues {where}"
-            " ORDER BY year, series, number",
+            f"SELECT {_COLUMNS} FROM issues {where} ORDER BY year, series, number",
             args,
         )
         return [_with_render(row) for row in rows]
@@ -93,16 +93,36 @@ class IssueTables:
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
-    def mark_rendered(self, series: str, year: int, number: int, when: str, folder: str) -> None:
+    def mark_rendered(self, series: str, year: int, number: int, when: str, folder: str,
+                      issued: bool = False) -> None:  # fmt: skip
+        """A render done; ``issued``: it was the render for issue (印发), a new version."""
         self._db.execute(
-            "UPDATE issues SET rendered_at = ?, rendered_to = ?"
+            "UPDATE issues SET rendered_at = ?, rendered_to = ?,"
+            " state = CASE WHEN ? THEN 'issued' ELSE state END,"
+            " version = version + CASE WHEN ? THEN 1 ELSE 0 END"
             " WHERE series = ? AND year = ? AND number = ?",
-            (when, folder, series, year, number),
+            (when, folder, issued, issued, series, year, number),
+        )
+
+    def set_issue_state(self, series: str, year: int, number: int, state: str,
+                        **fields: str | None) -> None:  # fmt: skip
+        """Move an issue to ``state``, with the columns that go with it (signed_by, …)."""
+        allowed = {"signed_by", "signed_at", "void_reason"}
+        assert set(fields) <= allowed
+        sets = ", ".join(["state = ?", *(f"{name} = ?" for name in fields)])
+        self._db.execute(
+            f"UPDATE issues SET {sets} WHERE series = ? AND year = ? AND number = ?",
+            (state, *fields.values(), series, year, number),
         )
 
 
+_COLUMNS = "data, rendered_at, rendered_to, state, signed_by, signed_at, version, void_reason"
+
+
 def _with_render(row: sqlite3.Row) -> dict[str, Any]:
+    """The issue's document with the registry's own columns about its life."""
     data: dict[str, Any] = json.loads(row[0])
-    data["rendered_at"] = row[1]
-    data["rendered_to"] = row[2]
+    for key in ("rendered_at", "rendered_to", "state", "signed_by", "signed_at", "version",
+                "void_reason"):  # fmt: skip
+        data[key] = row[key]
     return data

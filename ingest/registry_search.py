@@ -258,5 +258,5 @@ def _parts(record: Record) -> tuple[str, str, str, str]:
     submitter = record.submitter
     if submitter is not None:
         people = "\n".join(filter(None, [people, submitter.name, submitter.unit]))
-    return (search.characters(title), search.characters(people), search.characters(body),
-            search.characters(furniture))  # fmt: skip
+    return (search.grams(title), search.grams(people), search.grams(body),
+            search.grams(furniture))  # fmt: skip

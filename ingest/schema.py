@@ -245,4 +245,16 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT OR REPLACE INTO index_meta (name, value)
         SELECT 'search_stale', '1' WHERE EXISTS (SELECT 1 FROM submissions);
     """,
+    # 10: an issue's life — 草稿 (draft), 已签发 (signed), 已印发 (issued: rendered for
+    # issue, its files are the record), 已作废 (void: the number stays used); who signed
+    # and when; how many times it was issued (each reissue after a reopen is a new
+    # version, the old files kept). Issues rendered before this are taken as issued.
+    """
+    ALTER TABLE issues ADD COLUMN state TEXT NOT NULL DEFAULT 'draft';
+    ALTER TABLE issues ADD COLUMN signed_by TEXT;
+    ALTER TABLE issues ADD COLUMN signed_at TEXT;
+    ALTER TABLE issues ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE issues ADD COLUMN void_reason TEXT;
+    UPDATE issues SET state = 'issued', version = 1 WHERE rendered_at IS NOT NULL;
+    """,
 )

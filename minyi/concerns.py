@@ -180,11 +180,13 @@ _PII_NAMES = {
 
 def _other_issues(registry: Registry, issue: Issue | None,
                   sid: str) -> list[tuple[str, int, int, bool]]:  # fmt: skip
-    """Other issues holding the submission: (series, year, number, rendered)."""
+    """Other issues holding the submission, void ones aside: (series, year, number, issued)."""
     found = []
     for key in registry.issues_with(sid):
         if issue is not None and key == (issue.series.value, issue.year, issue.number):
             continue
-        data = registry.issue(*key)
-        found.append((*key, bool(data and data.get("rendered_at"))))
+        data = registry.issue(*key) or {}
+        if data.get("state") == "void":
+            continue  # a void issue published nothing
+        found.append((*key, data.get("state") == "issued"))
     return found

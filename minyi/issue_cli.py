@@ -27,6 +27,7 @@ from formatter.render import Converter
 from minyi import issues as flow
 from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out
 from minyi.concerns import Concern, Weight
+from minyi.progress import local_time
 from minyi.settings import Settings
 
 
@@ -40,8 +41,15 @@ def issue() -> None:
       minyi issue edit 3 --date 2026-03-05 --copies 30
       minyi issue text 3 1 --export 稿1.txt            导出第 1 篇供修改；--import 导回
       minyi issue diff 3                               查看编辑改动
-      minyi issue render 3                             生成到 outbox/2026/第3期/
-      minyi issue list                                 列出本年各期
+      minyi issue render 3                             草稿：生成校样；已签发：印发
+      minyi issue sign 3 --by 张主任                     签发（此后锁定）
+      minyi issue reopen 3 --reason "更正数据"          已签发或已印发后改回草稿
+      minyi issue void 3 --reason "误建"                 作废（期号保留不再使用）
+      minyi issue move 3 2 --to 1                      调整稿件顺序（保留编辑）
+      minyi issue list                                 列出各期及其状态
+
+    \b
+    一期的经历：草稿 → 已签发 → 已印发。签发后内容锁定；印发时生成的文件即为存档。
     """
 
 
@@ -104,13 +112,20 @@ def list_issues(ctx: click.Context, year: int | None, data_dir: Path | None) -> 
     settings = _settings(ctx, data_dir=data_dir)
     with _registry(settings) as registry:
         rows = registry.issues(year)
-    table = Table("年份", "期号", "总期号", "签发日期", "篇数", "首篇标题", "生成时间")
+    table = Table("年份", "期号", "状态", "总期号", "签发日期", "篇数", "首篇标题", "生成时间")
     for data in rows:
         entry = Issue.from_dict(data)
+        state = flow.IssueState(data.get("state") or "draft")
+        label = state.label
+        if state is flow.IssueState.VOID:
+            label += f"（{data.get('void_reason') or ''}；期号不再使用）"
+        elif data.get("version", 0) > 1:
+            label += f"（第{data['version']}版）"
         table.add_row(
-            str(entry.year), entry.label, str(entry.total_number or ""),
+            str(entry.year), entry.label, label, str(entry.total_number or ""),
             entry.issued.isoformat() if entry.issued else "", str(len(entry.items)),
-            entry.items[0].title if entry.items else "", (data.get("rendered_at") or "未生成")[:16],
+            entry.items[0].title if entry.items else "",
+            local_time(data.get("rendered_at")) or "未生成",
         )  # fmt: skip
     out.print(table if rows else "还没有建任何一期；用 minyi issue new --items 编号 新建。")
 
@@ -125,11 +140,19 @@ def show_issue(ctx: click.Context, number: int, year: int | None, supplement: bo
     settings = _settings(ctx, data_dir=data_dir)
     with _registry(settings) as registry:
         entry = flow.load(registry, number, year, _series(supplement))
+        life = flow.life(registry, entry)
         problems = flow.blocking(registry, settings, entry)
         found = flow.issue_concerns(registry, settings, entry)
         edited = [flow.diff(registry, settings, entry, i) != "" for i in range(len(entry.items))]
     fields = Table(show_header=False)
-    for name, value in _fields(entry):
+    state = life["state"].label
+    if life["signed_by"]:
+        state += f"（{life['signed_by']} 签发于 {local_time(life['signed_at'])}）"
+    if life["version"]:
+        state += f"；已印发 {life['version']} 版"
+    if life["void_reason"]:
+        state += f"；作废理由：{life['void_reason']}"
+    for name, value in [("状态", state), *_fields(entry)]:
         fields.add_row(name, value)
     out.print(fields)
     items = Table("序号", "稿件编号", "标题", "反映人", "字数", "已编辑")
@@ -187,11 +210,14 @@ def _names(value: str | None) -> tuple[str, ...] | None:
     "--remove", "remove", multiple=True, metavar="序号或ID", help="移出一篇稿件（可重复）"
 )
 @click.option("--force", is_flag=True, help="已在别的期次印发过的稿件也加入（会重复计分）")
+@click.option("--from-settings", "from_settings", is_flag=True,
+              help="把 minyi.toml 中的刊名、编发单位、标识、报送发、印数、编辑审核签发等重新应用到本期")  # fmt: skip
 @click.pass_context
 def edit(ctx: click.Context, number: int, year: int | None, supplement: bool,
          data_dir: Path | None, issued: str | None, add: tuple[str, ...],
-         remove: tuple[str, ...], force: bool, **changes: Any) -> None:  # fmt: skip
-    """修改一期的各项内容，或增删稿件。"""
+         remove: tuple[str, ...], force: bool, from_settings: bool,
+         **changes: Any) -> None:  # fmt: skip
+    """修改一期的各项内容，或增删稿件（仅限草稿）。"""
     settings = _settings(ctx, data_dir=data_dir)
     values = {k: flow.typed(v) for k, v in changes.items() if v is not None}
     for name in ("report_to", "send_to", "distribute_to"):
@@ -203,7 +229,10 @@ def edit(ctx: click.Context, number: int, year: int | None, supplement: bool,
         values["issued"] = _date(issued)
     with _registry(settings) as registry:
         entry = flow.load(registry, number, year, _series(supplement))
+        flow.require_draft(registry, entry)
         removed = [entry.items[flow.item_position(entry, w)].submission_id for w in remove]
+        if from_settings:
+            values = {**flow.from_settings(entry, settings), **values}
         entry = replace(entry, **values)
         entry = flow.remove_items(entry, remove)
         entry = flow.add_items(registry, settings, entry, list(add), force=force)
@@ -273,6 +302,71 @@ def diff(ctx: click.Context, number: int, which: str | None, year: int | None, s
     click.echo("\n".join(shown) if shown else "刊用文字与原稿一致，没有改动。")
 
 
+@issue.command("sign")
+@click.argument("number", type=int)
+@_which
+@click.option("--by", "by", required=True, help="签发人（印在版记“签发”处，如设置印出）")
+@click.option("--date", "issued", help="签发日期（默认本期已设的日期，或今天）")
+@click.pass_context
+def sign(ctx: click.Context, number: int, year: int | None, supplement: bool,
+         data_dir: Path | None, by: str, issued: str | None) -> None:  # fmt: skip
+    """签发一期：核对无误后由签发人签发，此后内容锁定，生成即为印发。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        entry = flow.load(registry, number, year, _series(supplement))
+        signed = flow.sign(registry, settings, entry, by, _date(issued))
+    err.print(f"{signed.year}年{signed.label}已由 {escape(by)} 签发（{signed.issued}）；"
+              f"用 minyi issue render {number} 印发。")  # fmt: skip
+
+
+@issue.command("reopen")
+@click.argument("number", type=int)
+@_which
+@click.option("--reason", required=True, help="理由（记入审计日志）")
+@click.pass_context
+def reopen(ctx: click.Context, number: int, year: int | None, supplement: bool,
+           data_dir: Path | None, reason: str) -> None:  # fmt: skip
+    """把已签发或已印发的一期改回草稿以便修改；再次签发、生成即为新的一版，旧版文件保留。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        entry = flow.load(registry, number, year, _series(supplement))
+        before = flow.reopen(registry, settings, entry, reason)
+    err.print(f"{entry.year}年{entry.label}已由“{before.label}”改回草稿；修改后须重新签发。")
+
+
+@issue.command("void")
+@click.argument("number", type=int)
+@_which
+@click.option("--reason", required=True, help="理由（记入审计日志）")
+@click.pass_context
+def void(ctx: click.Context, number: int, year: int | None, supplement: bool,
+         data_dir: Path | None, reason: str) -> None:  # fmt: skip
+    """作废一期：期号保留不再使用，所收稿件可另行编发，不计编发。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        entry = flow.load(registry, number, year, _series(supplement))
+        flow.void(registry, settings, entry, reason)
+    err.print(f"{entry.year}年{entry.label}已作废（期号不再使用）；所收稿件可编入其他期次。")
+
+
+@issue.command("move")
+@click.argument("number", type=int)
+@click.argument("which", metavar="稿件")
+@_which
+@click.option("--to", "to", type=int, required=True, help="移到第几篇")
+@click.pass_context
+def move(ctx: click.Context, number: int, which: str, year: int | None, supplement: bool,
+         data_dir: Path | None, to: int) -> None:  # fmt: skip
+    """调整一篇稿件的位置（序号或稿件编号），编辑过的文字保留。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    with _registry(settings) as registry:
+        entry = flow.load(registry, number, year, _series(supplement))
+        sid = entry.items[flow.item_position(entry, which)].submission_id
+        entry = flow.move_item(entry, which, to)
+        flow.save(registry, settings, entry, "issue.edit", [sid], f"移到第 {to} 篇")
+    err.print(f"已把 {sid} 移到第 {to} 篇。")
+
+
 @issue.command("render")
 @click.argument("numbers", type=int, nargs=-1, required=True, metavar="N [N...]")
 @_which
@@ -282,16 +376,24 @@ def diff(ctx: click.Context, number: int, which: str | None, year: int | None, s
 @click.pass_context
 def render(ctx: click.Context, numbers: tuple[int, ...], year: int | None, supplement: bool,
            data_dir: Path | None, outbox: Path | None, no_pdf: bool) -> None:  # fmt: skip
-    """生成一期或多期：Word、PDF、网页预览、报送包和清单，写入 outbox/<年>/第N期/。"""
+    """生成一期或多期：Word、PDF、网页预览、报送包和清单，写入 outbox/<年>/第N期/。
+
+    草稿生成的是校样；已签发的一期生成即为印发，此后不再重新生成（除非 reopen）。"""
     settings = _settings(ctx, data_dir=data_dir, outbox=outbox)
     with _registry(settings) as registry, _converter(settings, not no_pdf) as converter:
         entries = [flow.load(registry, n, year, _series(supplement)) for n in numbers]
         with _progress(len(entries)) as advance:
             for entry in entries:
+                proof = flow.life(registry, entry)["state"] is flow.IssueState.DRAFT
                 result = flow.render(registry, settings, entry, settings.outbox, converter,
                                      pdf=not no_pdf)  # fmt: skip
                 advance(f"{entry.year}年{entry.label}")
                 _report(entry, result)
+                if proof:
+                    out.print(f"  （校样：本期尚未签发；核对后用 minyi issue sign {entry.number} "
+                              "--by 签发人 签发，再生成即为印发）")  # fmt: skip
+                else:
+                    out.print("  （已印发：以上文件即为存档）")
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import fields, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,42 @@ from minyi.tracking import clerk
 
 def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class IssueState(StrEnum):
+    """An issue's life: 草稿 → 已签发 → 已印发; 已作废 at any point (its number stays used)."""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+    ISSUED = "issued"
+    VOID = "void"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "草稿", "signed": "已签发", "issued": "已印发", "void": "已作废"}[
+            self.value
+        ]
+
+
+def life(registry: Registry, issue: Issue) -> dict[str, Any]:
+    """The registry's columns about an issue's life: state, signed_by, signed_at, version…"""
+    data = registry.issue(issue.series.value, issue.year, issue.number) or {}
+    return {"state": IssueState(data.get("state") or "draft"), "signed_by": data.get("signed_by"),
+            "signed_at": data.get("signed_at"), "version": int(data.get("version") or 0),
+            "void_reason": data.get("void_reason"), "rendered_to": data.get("rendered_to")}  # fmt: skip
+
+
+def require_draft(registry: Registry, issue: Issue) -> None:
+    """Only a draft may change: a signed or issued issue is locked, a void one is over."""
+    state = life(registry, issue)["state"]
+    name = f"{issue.year}年{issue.label}"
+    if state is IssueState.VOID:
+        raise InputError(f"{name}已作废，不能再修改；请新建一期")
+    if state is not IssueState.DRAFT:
+        raise InputError(
+            f"{name}{state.label}，内容已锁定（与已签发或已印发的文件一致）；"
+            f"确需修改，请先 minyi issue reopen {issue.number} --reason 理由"
+        )
 
 
 def defaults(settings: Settings) -> IssueDefaults:
@@ -93,14 +130,14 @@ def create(registry: Registry, settings: Settings, ids: list[str], year: int | N
 
     with registry.batch():
         data = registry.add_issue(series.value, year or day.year, settings.issue_total_from,
-                                  stamp, make)  # fmt: skip
+                                  stamp, make, settings.issue_first_number)  # fmt: skip
         created = Issue.from_dict(data)
         audit(registry, settings, "issue.new", created, items=ids)
     return created
 
 
 def audit(registry: Registry, settings: Settings, action: str, issue: Issue,
-          items: list[str] | None = None, what: str = "") -> None:  # fmt: skip
+          items: list[str] | None = None, what: str = "", reason: str = "") -> None:  # fmt: skip
     """One entry in the audit log about an issue (inside the change's transaction)."""
     key = f"{issue.year}年{issue.label}"
     detail: dict[str, Any] = {"series": issue.series.value, "year": issue.year,
@@ -109,7 +146,8 @@ def audit(registry: Registry, settings: Settings, action: str, issue: Issue,
         detail["items"] = list(items)
     if what:
         detail["what"] = what
-    registry.audit(action, clerk(settings, None), now(), issue=key, detail=detail)
+    registry.audit(action, clerk(settings, None), now(), issue=key, detail=detail,
+                   reason=reason or None)  # fmt: skip
 
 
 def load(registry: Registry, number: int, year: int | None = None,
@@ -124,10 +162,11 @@ def load(registry: Registry, number: int, year: int | None = None,
 
 def save(registry: Registry, settings: Settings, issue: Issue, action: str = "issue.edit",
          items: list[str] | None = None, what: str = "") -> Issue:  # fmt: skip
-    """Store the issue; the change is written to the audit log with it."""
+    """Store the issue (a draft only); the change is written to the audit log with it."""
     stamp = now()
     issue = replace(issue, updated_at=stamp)
     with registry.batch():
+        require_draft(registry, issue)
         registry.save_issue(issue.series.value, issue.year, issue.number, issue.as_dict(), stamp)
         audit(registry, settings, action, issue, items, what)
     return issue
@@ -219,7 +258,9 @@ def blocking(registry: Registry, settings: Settings, issue: Issue) -> list[str]:
     problems = []
     if not issue.unit.strip():
         problems.append(
-            "未设置编发单位：请在 minyi.toml 中设置 issue_unit，或用 minyi issue edit 设置"
+            f"未设置编发单位：用 minyi issue edit {issue.number} --unit 单位名称 设置本期；"
+            f"或在 minyi.toml 中设置 issue_unit 后，用 minyi issue edit {issue.number} "
+            "--from-settings 应用到本期（新建的期次自动使用）"
         )
     if not issue.items:
         problems.append("本期没有稿件")
@@ -295,13 +336,30 @@ def render(
     converter: Converter | None,
     pdf: bool = True,
 ) -> Rendered:
-    """Check the issue, then render it; refuses with every blocking problem named."""
+    """Check the issue, then render it; refuses with every blocking problem named.
+
+    A draft is rendered as a proof (校样) and stays a draft; a signed issue is rendered
+    for issue (印发): it becomes issued, a new version, and its files are the record —
+    those of an earlier version are kept beside it, numbered (第3期（第1版）). An issued
+    issue is not rendered again unless reopened; a void one never."""
+    state = life(registry, issue)
+    name = f"{issue.year}年{issue.label}"
+    if state["state"] is IssueState.VOID:
+        raise InputError(f"{name}已作废，不能生成")
+    if state["state"] is IssueState.ISSUED:
+        raise InputError(
+            f"{name}已印发，文件即为存档，不再重新生成；确需重印，请先 minyi issue reopen "
+            f"{issue.number} --reason 理由，签发后再生成（旧文件保留）"
+        )
+    for_issue = state["state"] is IssueState.SIGNED
     problems = blocking(registry, settings, issue)
     if problems:
         listed = "\n".join(f"  · {p}" for p in problems)
         raise RenderError(f"{issue.year}年{issue.label}不能生成，有未解决的问题：\n{listed}")
     renderer = Renderer(template(settings), converter)
     checkpoint = Checkpoint(gate(settings), allowance(registry, settings, issue))
+    if for_issue and state["version"] > 0:
+        keep_version(issue, outbox, state["version"])
     try:
         result = renderer.render(
             masked(issue, checkpoint), outbox, render_plan(settings, pdf), checkpoint
@@ -309,12 +367,104 @@ def render(
     except OSError as exc:
         raise RenderError(f"无法写入输出目录「{outbox}」：{describe_os_error(exc)}") from None
     with registry.batch():
-        registry.mark_rendered(
-            issue.series.value, issue.year, issue.number, now(), str(result.folder)
-        )
+        registry.mark_rendered(issue.series.value, issue.year, issue.number, now(),
+                               str(result.folder), issued=for_issue)  # fmt: skip
+        what = (
+            f"印发第{state['version'] + 1}版" if for_issue else "校样"
+        ) + f"，生成到 {result.folder}"
         audit(registry, settings, "issue.render", issue,
-              [item.submission_id for item in issue.items], f"生成到 {result.folder}")  # fmt: skip
+              [item.submission_id for item in issue.items], what)  # fmt: skip
     return result
+
+
+def keep_version(issue: Issue, outbox: Path, version: int) -> None:
+    """Before a reissue: the files of the version issued before stay, renamed 第N期（第V版）."""
+    folder = outbox / str(issue.year) / f"{issue.series.label}第{issue.number}期"
+    if not folder.is_dir():
+        return
+    kept = folder.with_name(f"{folder.name}（第{version}版）")
+    n = 1
+    while kept.exists():  # (never overwrite a kept version)
+        n += 1
+        kept = folder.with_name(f"{folder.name}（第{version}版-{n}）")
+    try:
+        folder.rename(kept)
+    except OSError as exc:
+        raise RenderError(f"无法保留上一版文件「{folder}」：{describe_os_error(exc)}") from None
+
+
+def sign(registry: Registry, settings: Settings, issue: Issue, by: str,
+         day: dt.date | None = None) -> Issue:  # fmt: skip
+    """签发: the signer's name and date go on the issue, which is then locked. Only an issue
+    that could be rendered is signed (every blocking problem named)."""
+    require_draft(registry, issue)
+    if not by.strip():
+        raise InputError("请用 --by 写明签发人")
+    issue = replace(issue, signer=by.strip(), issued=day or issue.issued or dt.date.today())
+    problems = blocking(registry, settings, issue)
+    if problems:
+        listed = "\n".join(f"  · {p}" for p in problems)
+        raise RenderError(f"{issue.year}年{issue.label}不能签发，有未解决的问题：\n{listed}")
+    stamp = now()
+    with registry.batch():
+        registry.save_issue(issue.series.value, issue.year, issue.number, issue.as_dict(), stamp)
+        registry.set_issue_state(issue.series.value, issue.year, issue.number,
+                                 IssueState.SIGNED.value, signed_by=by.strip(), signed_at=stamp)  # fmt: skip
+        registry.audit("issue.sign", by.strip(), stamp, issue=f"{issue.year}年{issue.label}",
+                       detail={"items": [i.submission_id for i in issue.items],
+                               "what": f"签发日期 {issue.issued}"})  # fmt: skip
+    return issue
+
+
+def reopen(registry: Registry, settings: Settings, issue: Issue, reason: str) -> IssueState:
+    """A signed or issued issue back to draft, for a change; recorded with its reason. The
+    next render for issue is a new version (the issued files are kept)."""
+    if not reason.strip():
+        raise InputError("重新打开须用 --reason 写明理由")
+    state = life(registry, issue)["state"]
+    name = f"{issue.year}年{issue.label}"
+    if state is IssueState.DRAFT:
+        raise InputError(f"{name}是草稿，可以直接修改，无需重新打开")
+    if state is IssueState.VOID:
+        raise InputError(f"{name}已作废，不能重新打开；请新建一期")
+    with registry.batch():
+        registry.set_issue_state(issue.series.value, issue.year, issue.number,
+                                 IssueState.DRAFT.value)  # fmt: skip
+        audit(registry, settings, "issue.reopen", issue, what=f"由{state.label}改回草稿",
+              reason=reason.strip())  # fmt: skip
+    return state
+
+
+def void(registry: Registry, settings: Settings, issue: Issue, reason: str) -> None:
+    """作废: the number stays used (the next issue does not take it); its items are free to
+    be composed again and it counts for nothing."""
+    if not reason.strip():
+        raise InputError("作废须用 --reason 写明理由")
+    state = life(registry, issue)["state"]
+    if state is IssueState.VOID:
+        raise InputError(f"{issue.year}年{issue.label}已经作废")
+    with registry.batch():
+        registry.set_issue_state(issue.series.value, issue.year, issue.number,
+                                 IssueState.VOID.value, void_reason=reason.strip())  # fmt: skip
+        audit(registry, settings, "issue.void", issue, [i.submission_id for i in issue.items],
+              f"由{state.label}作废", reason.strip())  # fmt: skip
+
+
+def move_item(issue: Issue, which: str, to: int) -> Issue:
+    """Move one item to position ``to`` (1-based), its edited text kept."""
+    position = item_position(issue, which)
+    if not 1 <= to <= len(issue.items):
+        raise InputError(f"位置 {to} 超出范围；本期共 {len(issue.items)} 篇")
+    items = list(issue.items)
+    item = items.pop(position)
+    items.insert(to - 1, item)
+    return replace(issue, items=tuple(items))
+
+
+def from_settings(issue: Issue, settings: Settings) -> dict[str, Any]:
+    """The office-wide values an issue copied when it was created, as the settings are now."""
+    base = defaults(settings)
+    return {f.name: getattr(base, f.name) for f in fields(IssueDefaults)}
 
 
 def add_items(registry: Registry, settings: Settings, issue: Issue, ids: list[str],

@@ -61,13 +61,10 @@ def steps(registry: Registry, record: Record) -> list[Step]:
         data = registry.issue(*key) or {}
         name = f"{key[1]}年{'增刊' if key[0] == 'supplement' else ''}第{key[2]}期"
         issued = data.get("issued") or (data.get("created_at") or "")[:10]
-        if data.get("rendered_at"):
-            out.append(
-                Step(
-                    issued, "published", f"刊发于《{data.get('journal') or '社情民意信息'}》{name}"
-                )
-            )
-        else:
+        journal = data.get("journal") or "社情民意信息"
+        if data.get("state") == "issued":
+            out.append(Step(issued, "published", f"刊发于《{journal}》{name}"))
+        elif data.get("state") != "void":  # (a void issue published nothing)
             out.append(Step(issued, "composed", f"编入{name}（待印发）"))
     for event in history(registry, record.id):
         if event.kind is Kind.PUBLISHED:

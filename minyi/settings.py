@@ -74,6 +74,7 @@ class Settings:
     issue_distribute_to: tuple[str, ...] = ()
     issue_copies: int = 0
     issue_total_from: int = 0
+    issue_first_number: int = 1  # a year's first regular issue number (starting mid-year)
     issue_editor: str = ""
     issue_reviewer: str = ""
     issue_signer: str = ""

@@ -82,8 +82,8 @@ def record(registry: Registry, events: list[Event]) -> list[int]:
 
 
 def published_events(registry: Registry, submission_id: str | None = None) -> list[Event]:
-    """编发 events, one per item of every issue (or of the issues holding one item),
-    dated by the issue's 签发 date."""
+    """编发 events, one per item of every issue issued (印发) (or of those holding one
+    item), dated by the issue's 签发 date."""
     if submission_id is None:
         issues = registry.issues()
     else:
@@ -91,6 +91,8 @@ def published_events(registry: Registry, submission_id: str | None = None) -> li
         issues = [data for data in found if data is not None]
     out = []
     for data in issues:
+        if data.get("state") != "issued":
+            continue  # a draft, a signed issue not yet printed, a void one: nothing published
         issued = data.get("issued") or (data.get("created_at") or "")[:10]
         if not issued:
             continue

@@ -40,6 +40,7 @@ PY
     done
     # shellcheck disable=SC2086  # the ids are separate arguments
     number="$(.venv/bin/minyi issue new --items $ids)"
+    .venv/bin/minyi issue sign "$number" --by 样例签发人 2>/dev/null
     pdf=()
     command -v soffice >/dev/null || pdf=(--no-pdf)
     .venv/bin/minyi issue render "$number" "${pdf[@]}"
