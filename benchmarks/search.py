@@ -259,7 +259,7 @@ def main() -> None:
         for tokenizer in ("unicode61", "trigram"):
             peer = build_peer(path, docs, tokenizer)
             print(f"  {tokenizer} 建索引 {peer:.1f} 秒")
-        print(f"  minyi 建索引 {seconds:.1f} 秒（{args.workers} 进程分词），含优化 {wall:.1f} 秒")
+        print(f"  minyi 建索引 {seconds:.1f} 秒（{args.workers} 进程），含优化 {wall:.1f} 秒")
     sizes = {name: table_bytes(path, prefix) for name, prefix in
              (("minyi", "search_index"), ("unicode61", "peer_unicode61"),
               ("trigram", "peer_trigram"))}  # fmt: skip

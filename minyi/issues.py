@@ -339,9 +339,9 @@ def render(
     """Check the issue, then render it; refuses with every blocking problem named.
 
     A draft is rendered as a proof (校样) and stays a draft; a signed issue is rendered
-    for issue (印发): it becomes issued, a new version, and its files are the record —
-    those of an earlier version are kept beside it, numbered (第3期（第1版）). An issued
-    issue is not rendered again unless reopened; a void one never."""
+    for issue (印发): it becomes issued, a new version, and its files are the record (a
+    reopen moves them aside, numbered: 第3期（第1版）). An issued issue is not rendered
+    again unless reopened; a void one never."""
     state = life(registry, issue)
     name = f"{issue.year}年{issue.label}"
     if state["state"] is IssueState.VOID:
@@ -358,8 +358,6 @@ def render(
         raise RenderError(f"{issue.year}年{issue.label}不能生成，有未解决的问题：\n{listed}")
     renderer = Renderer(template(settings), converter)
     checkpoint = Checkpoint(gate(settings), allowance(registry, settings, issue))
-    if for_issue and state["version"] > 0:
-        keep_version(issue, outbox, state["version"])
     try:
         result = renderer.render(
             masked(issue, checkpoint), outbox, render_plan(settings, pdf), checkpoint
@@ -377,9 +375,9 @@ def render(
     return result
 
 
-def keep_version(issue: Issue, outbox: Path, version: int) -> None:
-    """Before a reissue: the files of the version issued before stay, renamed 第N期（第V版）."""
-    folder = outbox / str(issue.year) / f"{issue.series.label}第{issue.number}期"
+def keep_version(folder: Path, version: int) -> None:
+    """When an issued issue is reopened: its files stay, renamed 第N期（第V版）, so that
+    neither a proof nor the reissue can overwrite the record."""
     if not folder.is_dir():
         return
     kept = folder.with_name(f"{folder.name}（第{version}版）")
@@ -427,6 +425,11 @@ def reopen(registry: Registry, settings: Settings, issue: Issue, reason: str) ->
         raise InputError(f"{name}是草稿，可以直接修改，无需重新打开")
     if state is IssueState.VOID:
         raise InputError(f"{name}已作废，不能重新打开；请新建一期")
+    current = life(registry, issue)
+    if state is IssueState.ISSUED:
+        default = settings.outbox / str(issue.year) / f"{issue.series.label}第{issue.number}期"
+        rendered = Path(current["rendered_to"]) if current["rendered_to"] else default
+        keep_version(rendered if rendered.is_dir() else default, current["version"])
     with registry.batch():
         registry.set_issue_state(issue.series.value, issue.year, issue.number,
                                  IssueState.DRAFT.value)  # fmt: skip

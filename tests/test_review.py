@@ -126,6 +126,7 @@ def test_a_revision_replaces_its_original_through_the_whole_chain(office: Path) 
     assert "已由修改稿 2026-0004 替代" in out
     minyi(office, "review", "2026-0004", "--decision", "拟采用")
     minyi(office, "issue", "new", "--items", "2026-0004", "--date", "2026-03-05")
+    minyi(office, "issue", "sign", "1", "--by", "张主任")
     minyi(office, "issue", "render", "1", "--no-pdf")
     minyi(office, "track", "add", "2026-0004", "--kind", "采用", "--level", "市", "--date",
           "2026-03-20")  # fmt: skip

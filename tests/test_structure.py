@@ -148,7 +148,8 @@ def test_empty_and_markup_bodies_are_refused_and_repeats_need_force(tmp_path: Pa
     shown = minyi(office, "issue", "show", "1")
     assert "不能生成" in shown and "未识别出反映人" in shown
     minyi(office, "issue", "new", "--items", "2026-0001")
-    minyi(office, "issue", "render", "2", "--no-pdf")
+    minyi(office, "issue", "sign", "2", "--by", "张主任")
+    minyi(office, "issue", "render", "2", "--no-pdf")  # 印发: now it counts as published
     out = minyi(office, "issue", "new", "--items", "2026-0001", code=4)
     assert "2026-0001：已在2026年第2期印发" in out and "--force" in out
     out = minyi(office, "issue", "new", "--items", "2026-0001", "--force")

@@ -16,7 +16,7 @@ from minyi import samples
 
 @pytest.fixture
 def office(tmp_path: Path) -> Path:
-    """Three registered samples (2026-0001..0003); 0001 and 0003 published in issue 1."""
+    """Three registered samples (2026-0001..0003); 0001 and 0003 issued (印发) in issue 1."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for n, sample in enumerate(samples.SAMPLES, start=1):
@@ -28,6 +28,12 @@ def office(tmp_path: Path) -> Path:
     new = run_minyi("issue", "new", "--items", "2026-0001", "2026-0003", "--date", "2026-03-05",
                     "--year", "2026", cwd=tmp_path)  # fmt: skip
     assert new.returncode == 0, new.stderr
+    for step in (
+        ["sign", "1", "--by", "张主任", "--year", "2026"],
+        ["render", "1", "--no-pdf", "--year", "2026"],
+    ):  # 印发: 编发 counts from here
+        done = run_minyi("issue", *step, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
     return tmp_path
 
 
