@@ -202,7 +202,8 @@ def test_an_attachment_cut_short_is_written_again_whole(tmp_path: Path) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A 3 MB tmpfs to fill up (needs root; CI runs as root)."""
+    """A 4 MB tmpfs to fill up (needs root; CI runs as root): six 430 KB originals and the
+    registry fit in it, not beside a 2.6 MB filler."""
     import os
     import subprocess
 
@@ -213,7 +214,7 @@ def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
     mounted = (
         os.geteuid() == 0
         and subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True
         ).returncode
         == 0
     )
@@ -242,7 +243,7 @@ def test_a_full_disk_stops_the_batch_in_chinese_and_loses_nothing(tmp_path: Path
         with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr("word/media/noise.bin", _noise(n))  # a large part, not compressible
     filler = small_disk / "其他程序的文件.bin"
-    filler.write_bytes(_noise(99, 1_600_000))  # the disk is shared, and nearly full
+    filler.write_bytes(_noise(99, 2_600_000))  # the disk is shared, and nearly full
     data = small_disk / "data"
     result = run_minyi("process", "inbox", "--data", str(data), "--report", "r.jsonl", cwd=tmp_path)
     assert result.returncode == 7, result.stdout + result.stderr

@@ -176,8 +176,9 @@ def _margin_notes(lines: list[_Run]) -> list[_Run]:
     flat = [line for line in lines if line.horizontal]
     if len(flat) < 3:
         return []
+    # Where the text's lines start (most at the margin) and end (many end short).
     starts = statistics.median(line.left for line in flat)
-    ends = statistics.median(line.right for line in flat)
+    ends = statistics.quantiles([line.right for line in flat], n=4)[2]
     em = statistics.median(line.em for line in flat)
     notes = [line for line in flat if line.right < starts - em or line.left > ends + em]
     return notes if len(notes) <= len(flat) // 4 else []

@@ -216,8 +216,9 @@ def _margin_notes(boxes: list[OcrLine], height: float) -> list[OcrLine]:
     start and end (a handwritten or typed note, a stamp's caption): few, or none."""
     if len(boxes) < 3:
         return []
+    # Where the text's lines start (most at the margin) and end (many end short).
     starts = statistics.median(b.x0 for b in boxes)
-    ends = statistics.median(b.x1 for b in boxes)
+    ends = statistics.quantiles([b.x1 for b in boxes], n=4)[2]
     notes = [b for b in boxes if b.x1 < starts - height or b.x0 > ends + height]
     return notes if len(notes) <= len(boxes) // 4 else []
 
