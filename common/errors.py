@@ -8,6 +8,7 @@ turns them into output. Duplicates and sensitive hits are findings, never errors
 from __future__ import annotations
 
 import errno
+import re
 import tomllib
 from enum import IntEnum
 from pathlib import Path
@@ -121,7 +122,7 @@ def read_toml(path: Path, what: str, error: type[MinyiError] = ConfigError) -> d
     except OSError as exc:
         raise error(f"{what} {path} 无法读取：{describe_os_error(exc)}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise error(f"{what} {path} 格式有误：{exc}") from None
+        raise error(f"{what} {path} 格式有误，{toml_error(str(exc))}") from None
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -130,3 +131,30 @@ def describe_os_error(exc: OSError) -> str:
     if reason is None:
         return f"系统错误：{exc.strerror or exc}"
     return reason
+
+
+_TOML_REASONS = (
+    (r"Expected '=' after a key", "键名后面缺少“=”"),
+    (r"Invalid value", '值的写法不对（文字要加英文双引号，如 "政协某某县委员会办公室"）'),
+    (r"Invalid statement", "这一行的写法不对"),
+    (r"Cannot overwrite a value|Cannot declare .* twice", "同一个设置项写了两次"),
+    (r"Unclosed array|Unclosed inline table", "方括号或花括号没有闭合"),
+    (r"Illegal character '\\n'", "引号没有闭合（这一行的文字缺少结尾的英文双引号）"),
+    (r"Illegal character", "有不允许的字符（如中文引号、全角符号）"),
+    (r"Unterminated string|Unclosed string", "引号没有闭合"),
+    (r"Expected newline or end of document", "一行只能写一个设置项"),
+    (r"Invalid date or datetime|Invalid time", "日期的写法不对（应为 2026-03-05）"),
+    (r"Invalid initial character for a key part", "键名的写法不对（只能用英文字母、数字、下划线）"),
+)
+
+
+def toml_error(message: str) -> str:
+    """A TOML parser's message in Chinese: where (line, column) and what is wrong."""
+    where = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    place = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else ""
+    if re.search(r"\(at end of document\)", message):
+        place = "文件末尾"
+    reason = next((cn for pattern, cn in _TOML_REASONS if re.search(pattern, message)), None)
+    if reason is None:
+        reason = "写法不对（原文：" + re.sub(r"\s*\(at .*\)$", "", message) + "）"
+    return f"{place}：{reason}" if place else reason

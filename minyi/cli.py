@@ -31,13 +31,14 @@ from ingest.registry import Registry
 from ingest.report import dumps, report_line
 from ingest.screening.gate import Gate
 from ingest.workers import Workers
-from minyi import __version__
+from minyi import __version__, messages
 from minyi import settings as settings_mod
 from minyi.settings import Settings
 
 log = logging.getLogger("minyi")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+messages.install()  # click's own messages in Chinese
 
 
 def main() -> None:
@@ -51,7 +52,7 @@ def main() -> None:
         err.print("[red]已中断。[/red]")
         sys.exit(ExitCode.INTERRUPTED)
     except click.ClickException as exc:
-        exc.show()
+        _show_click_error(exc)
         sys.exit(ExitCode.USAGE)
     except MinyiError as exc:
         err.print(f"[red]错误：[/red]{escape(exc.message)}")
@@ -70,6 +71,17 @@ def main() -> None:
             "[red]内部错误[/red]：程序遇到意外问题，详情见上方日志；请将此信息反馈给维护人员。"
         )
         sys.exit(ExitCode.INTERNAL)
+
+
+def _show_click_error(exc: click.ClickException) -> None:
+    """click's error in Chinese: the usage line and where help is, for a usage error."""
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        err.print(escape(ctx.get_usage()))
+        err.print(f"可用“{escape(ctx.command_path)} -h”查看用法和示例。")
+    elif isinstance(exc, click.UsageError):
+        err.print("可用“minyi 命令 -h”查看用法和示例。")
+    err.print(f"[red]错误：[/red]{escape(messages.finish(exc.format_message()))}")
 
 
 class _ChineseHelp(click.HelpFormatter):

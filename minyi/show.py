@@ -15,6 +15,7 @@ from rich.text import Text
 
 from ingest.record import Finding, Part, Record, Structure, printable
 from ingest.screening.labels import category_label
+from minyi.progress import local_time
 
 _STATUS = {"accepted": "通过", "flagged": "待审核", "quarantined": "已隔离（含密级标志）"}
 _RELATION = {
@@ -59,13 +60,13 @@ def _summary(record: Record, releases: list[dict[str, str]],
     rows = [
         ("编号", record.id or ""),
         ("原文件", record.original_name),
-        ("收件时间", record.received_at or ""),
+        ("收件时间", local_time(record.received_at)),
         ("格式/页数", f"{record.format.value} / {record.page_count} 页"),
         ("标题", record.title or "（未识别）"),
         ("反映人", submitter.raw if submitter else "（未识别）"),
         ("筛查结论", _STATUS.get(record.status.value, record.status.value)),
     ]
-    rows += [("解除隔离", f"{r['released_at']}：{r['reason']}") for r in releases]
+    rows += [("解除隔离", f"{local_time(r['released_at'])}：{r['reason']}") for r in releases]
     rows += review
     for label, value in rows:  # file names and texts are not rich markup
         table.add_row(f"[bold]{label}[/bold]", Text(printable(value)))
