@@ -112,16 +112,37 @@ def _events(ids: list[str], values: dict[str, Any], settings: Any) -> list[Event
 
 
 @track.command("add")
-@click.argument("ids", nargs=-1, required=True, metavar="ID [ID...]")
+@click.argument("ids", nargs=-1, metavar="ID [ID...]")
+@click.option("--issue", "issue_number", type=int,
+              help="为这一期（已印发，本年正刊）的每一篇记录，如整期报送")  # fmt: skip
+@click.option("--year", type=int, help="与 --issue 一起用：期次的年份（默认今年）")
+@click.option("--force", is_flag=True, help="同一天的同一事项确是另一次时，仍然记录")
 @_event_options
 @click.pass_context
-def add(ctx: click.Context, ids: tuple[str, ...], data_dir: Path | None, **values: Any) -> None:
-    """为一篇或多篇（稿件编号）记录同一事项。"""
+def add(ctx: click.Context, ids: tuple[str, ...], issue_number: int | None, year: int | None,
+        force: bool, data_dir: Path | None, **values: Any) -> None:  # fmt: skip
+    """为一篇或多篇（稿件编号），或整期（--issue），记录同一事项。"""
     settings = _settings(ctx, data_dir=data_dir)
-    events = _events(list(ids), values, settings)
     with _registry(settings) as registry:
-        flow.record(registry, events)
+        chosen = list(ids)
+        if issue_number is not None:
+            chosen += _issue_items(registry, issue_number, year)
+        if not chosen:
+            raise InputError("请写出稿件编号，或用 --issue 指定一期")
+        events = _events(list(dict.fromkeys(chosen)), values, settings)
+        flow.record(registry, events, force=force)
     err.print(f"已记录 {len(events)} 条“{events[0].kind.value}”。")
+
+
+def _issue_items(registry: Any, number: int, year: int | None) -> list[str]:
+    """The items of an issued regular issue, for recording one event for all of them."""
+    year = year or dt.date.today().year
+    data = registry.issue("regular", year, number)
+    if data is None:
+        raise InputError(f"没有{year}年第{number}期；可用 minyi issue list 查看")
+    if data.get("state") != "issued":
+        raise InputError(f"{year}年第{number}期尚未印发，不能按期记录跟踪事项")
+    return [item["submission_id"] for item in data.get("items", [])]
 
 
 @track.command("titles")

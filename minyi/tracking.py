@@ -67,11 +67,17 @@ def keep_document(settings: Settings, path: Path) -> str:
     return relative.as_posix()
 
 
-def record(registry: Registry, events: list[Event]) -> list[int]:
+def record(registry: Registry, events: list[Event], force: bool = False,
+           today: dt.date | None = None) -> list[int]:  # fmt: skip
+    """Store events after checking them (``check``); all of them, or none."""
     known = {s["id"] for s in registry.submissions_brief()}
     missing = sorted({e.submission_id for e in events} - known)
     if missing:
         raise InputError(f"登记库中没有编号为 {'、'.join(missing)} 的稿件")
+    problems = check(registry, events, today or dt.date.today(), force)
+    if problems:
+        listed = "\n".join(f"  · {p}" for p in problems)
+        raise InputError(f"没有记录（以下问题须先改正）：\n{listed}")
     with registry.batch():
         ids = registry.add_events([e.as_dict() for e in events], now())
         for event, event_id in zip(events, ids, strict=True):
@@ -79,6 +85,35 @@ def record(registry: Registry, events: list[Event]) -> list[int]:
                            event.submission_id, detail={"event": event_id,
                            "kind": event.kind.value, "date": event.date.isoformat()})  # fmt: skip
         return ids
+
+
+def check(registry: Registry, events: list[Event], today: dt.date,
+          force: bool = False) -> list[str]:  # fmt: skip
+    """What is wrong with events about to be recorded, as sentences: a date in the future,
+    a 批示 without its leader, the same event recorded already (unless ``force``: a second
+    报送 of the same item to the same body on the same day does happen)."""
+    problems = []
+    stored = {}
+    for event in events:
+        if event.submission_id not in stored:
+            stored[event.submission_id] = [Event.from_dict(e)
+                                           for e in registry.events(event.submission_id)]  # fmt: skip
+    seen: set[tuple[object, ...]] = set()
+    for event in events:
+        sid = event.submission_id
+        if event.date > today:
+            problems.append(f"{sid}：日期 {event.date} 在今天（{today}）之后")
+        if event.kind is Kind.INSTRUCTION and not event.leader.strip():
+            problems.append(f"{sid}：记录批示须写明批示领导（--leader）")
+        key = (sid, event.kind, event.level, event.body.strip(), event.date, event.leader.strip())
+        again = key in seen or any(
+            (e.submission_id, e.kind, e.level, e.body.strip(), e.date, e.leader.strip()) == key
+            for e in stored[sid]
+        )
+        seen.add(key)
+        if again and not force:
+            problems.append(f"{sid}：同一天的“{event.kind.value}”已记录过；确是另一次请加 --force")
+    return problems
 
 
 def published_events(registry: Registry, submission_id: str | None = None) -> list[Event]:
@@ -189,13 +224,13 @@ def waiting(registry: Registry, days: int, today: dt.date | None = None) -> list
         if forwarded and not answered and (today - forwarded[-1].date).days >= days:
             target = forwarded[-1].body or (forwarded[-1].level or "")
             out.append(Waiting(sid, titles.get(sid, ""), f"已报送{target}，尚无采用结果",
-                               forwarded[-1].date, (today - forwarded[-1].date).days))  # fmt: skip
+                               forwarded[-1].date, max(0, (today - forwarded[-1].date).days)))  # fmt: skip
         for instruction in (e for e in events if e.kind is Kind.INSTRUCTION):
             replied = any(e.kind is Kind.REPLY and e.date >= instruction.date for e in events)
             if not replied:
                 who = instruction.leader or f"{instruction.level or ''}领导"
                 out.append(Waiting(sid, titles.get(sid, ""), f"{who}批示后尚无办理反馈",
-                                   instruction.date, (today - instruction.date).days))  # fmt: skip
+                                   instruction.date, max(0, (today - instruction.date).days)))  # fmt: skip
     return sorted(out, key=lambda w: (-w.days, w.submission_id))
 
 

@@ -188,3 +188,49 @@ def test_an_unwritable_output_is_a_clear_error(office: Path) -> None:
     assert "无法写入「文件/统计.xlsx」" in out and "系统错误" not in out  # said in Chinese
     out = minyi(office, "issue", "text", "1", "1", "--export", "文件/稿.txt", code=4)
     assert "无法写入「文件/稿.txt」：路径中有一段是文件，不是文件夹" in out
+
+
+def test_follow_through_is_checked_before_it_is_recorded(office: Path) -> None:
+    """A date in the future, a 批示 with no leader, the same event twice: refused with the
+    reason, nothing recorded; a second 报送 that really happened goes in with --force."""
+    out = minyi(office, "track", "add", "2026-0001", "--kind", "采用", "--level", "市",
+                "--date", "2062-01-01", code=4)  # fmt: skip
+    assert "2062-01-01 在今天" in out
+    out = minyi(office, "track", "add", "2026-0001", "--kind", "批示", "--level", "市", code=4)
+    assert "须写明批示领导" in out
+    minyi(office, "track", "add", "2026-0001", "--kind", "报送", "--level", "市", "--body",
+          "市政协", "--date", "2026-03-10")  # fmt: skip
+    out = minyi(office, "track", "add", "2026-0001", "--kind", "报送", "--level", "市",
+                "--body", "市政协", "--date", "2026-03-10", code=4)  # fmt: skip
+    assert "已记录过" in out and "--force" in out
+    minyi(office, "track", "add", "2026-0001", "--kind", "报送", "--level", "市", "--body",
+          "市政协", "--date", "2026-03-10", "--force")  # fmt: skip
+    logged = [json.loads(x) for x in minyi(office, "log", "2026-0001", "--json").splitlines()]
+    assert sum(e["action"] == "track.add" for e in logged) == 2
+
+
+def test_a_whole_issue_is_forwarded_at_once(office: Path) -> None:
+    out = minyi(office, "track", "add", "--issue", "1", "--year", "2026", "--kind", "报送",
+                "--level", "市", "--body", "市政协办公室", "--date", "2026-03-10")  # fmt: skip
+    assert "已记录 2 条" in out
+    for sid in ("2026-0001", "2026-0003"):
+        assert "市政协办公室" in minyi(office, "track", "show", sid)
+    out = minyi(office, "track", "add", "--issue", "7", "--year", "2026", "--kind", "报送",
+                code=4)  # fmt: skip
+    assert "没有2026年第7期" in out
+
+
+def test_waiting_days_are_never_negative(office: Path) -> None:
+    """An event stored with a date after today (before dates were checked) waits 0 days."""
+    import datetime as dt
+
+    from ingest.registry import Registry
+    from minyi.tracking import waiting
+
+    with Registry.open(office / "data" / "registry.sqlite3") as registry, registry.batch():
+        later = (dt.date.today() + dt.timedelta(days=4)).isoformat()
+        registry.add_events([{"submission_id": "2026-0001", "kind": "批示", "date": later,
+                              "level": "市", "leader": "王市长"}], "2026-01-01T00:00:00")  # fmt: skip
+    with Registry.open(office / "data" / "registry.sqlite3") as registry:
+        rows = waiting(registry, 0)
+    assert [row.days for row in rows if "王市长" in row.reason] == [0]
