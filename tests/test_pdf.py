@@ -318,3 +318,60 @@ def test_a_margin_note_in_a_text_pdf_does_not_land_mid_sentence(tmp_path: Path) 
     sheet.save()
     body = pdf.extract(path.read_bytes(), IngestOptions()).body
     assert body == ("".join(lines), "已核实")
+
+
+def test_a_two_column_text_pdf_is_read_column_by_column(tmp_path: Path) -> None:
+    """Columns set side by side on shared baselines (PDFium joins each pair into one line):
+    the left column is read down, then the right one; the heading over both stays first."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from minyi.samples import _pdf_font
+
+    left = ["　　近年来，全县农村养老服务设施不足的问题日益突出，", "部分已建成的互助养老点因缺少运营经费而闲置，",
+            "需要加大投入力度，逐步完善。", "　　建议将农村互助养老点建设纳入项目库。"]  # fmt: skip
+    right = ["　　城区停车泊位紧张，老旧小区占道停车现象普遍，", "早晚高峰学校周边道路拥堵严重，群众意见较大，",
+             "需要科学规划公共停车场建设。", "　　建议推进智慧停车系统建设。"]  # fmt: skip
+    path = tmp_path / "two.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    font = _pdf_font(pdfmetrics, UnicodeCIDFont)
+    sheet.setFont(font, 16)
+    sheet.drawString(180, 780, "两栏排版的信息汇编")
+    sheet.setFont(font, 10)
+    for row, (a, b) in enumerate(zip(left, right, strict=True)):
+        sheet.drawString(50, 740 - row * 16, a)  # stream order: across, line by line
+        sheet.drawString(330, 740 - row * 16, b)  # a gutter of two characters
+    sheet.showPage()
+    sheet.save()
+    body = pdf.extract(path.read_bytes(), IngestOptions()).body
+    text = "".join("".join(body).split())
+    assert body[0] == "两栏排版的信息汇编"
+    assert text.index("逐步完善") < text.index("城区停车泊位") < text.index("公共停车场建设")
+    assert "".join(left[:3]).strip("\u3000") in "".join(body)
+
+
+def test_a_table_with_wide_gaps_is_still_read_row_by_row(tmp_path: Path) -> None:
+    """A ledger's cells stand far apart too, but rows of several cells are a table."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from minyi.samples import _pdf_font
+
+    path = tmp_path / "ledger.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    sheet.setFont(_pdf_font(pdfmetrics, UnicodeCIDFont), 10)
+    rows = [(f"2026-03-{n:02d}", f"第{n}号", f"支付第{n}批农村养老服务补贴资金", f"{n * 1000}")
+            for n in range(1, 8)]  # fmt: skip
+    for row, cells in enumerate(rows):
+        for x, cell in zip((50, 140, 200, 480), cells, strict=True):
+            sheet.drawString(x, 740 - row * 16, cell)
+    sheet.showPage()
+    sheet.save()
+    text = pdf.extract(path.read_bytes(), IngestOptions()).pages[0].text
+    for cells in rows:
+        assert " ".join(cells) in text or "".join(cells) in text.replace(" ", "")
+    assert text.index("2026-03-01") < text.index("2026-03-02") < text.index("支付第2批")

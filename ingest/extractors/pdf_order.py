@@ -131,18 +131,85 @@ def ordered_lines(textpage: pdfium.PdfTextPage, raw: str, width: float,
             current.turned = True
     if current.chars:
         runs.append(current)
+    blocks = _column_blocks(runs)
+    if len(blocks) > 1 and not fields:  # (filled-in forms are placed on the page as one)
+        out: list[Line] = []
+        for block in blocks:
+            out += _output(_merged(block), 0.0)
+        return out
+    lines = _merged(runs)
+    for placed in fields:
+        _place(lines, placed)
+    return _output(lines, width)
+
+
+def _merged(runs: list[_Run]) -> list[_Run]:
+    """Runs on one line joined (punctuation written later in the stream, a table's cells)."""
     lines: list[_Run] = []
     for run in runs:
         home = next((line for line in reversed(lines[-3:])
                      if line.horizontal and run.horizontal and line.same_line(run)), None)  # fmt: skip
-        if home is not None:  # punctuation written later in the stream, a table's cell
+        if home is not None:
             first = run.chars[0]
             home.chars += [(*first[:3], True, *first[4:]), *run.chars[1:]]
             home.stream += [" ", *run.stream]
         else:
             lines.append(run)
-    for placed in fields:
-        _place(lines, placed)
+    return lines
+
+
+def _column_blocks(runs: list[_Run]) -> list[list[_Run]]:
+    """The runs in reading order, as blocks: a page set in columns is read down the left
+    column, then down the right one (``ingest.ocr.page.columns`` decides, on the runs cut
+    at wide gaps: PDFium joins the two columns' lines that share a baseline)."""
+    from ingest.ocr import OcrLine
+    from ingest.ocr.page import columns
+
+    if not runs or not all(run.horizontal for run in runs):
+        return [runs]
+    cut = [_cut_at_gaps(run) for run in runs]
+    pieces = [piece for run_pieces in cut for piece in run_pieces]
+    if len(pieces) == len(runs):
+        return [runs]  # no line has a gap wide enough for a gutter
+    if sum(len(run_pieces) > 2 for run_pieces in cut) > 0.1 * len(runs):
+        return [runs]  # rows of three cells or more: a table, read row by row
+    by_box = [OcrLine("".join(p.stream), p.left, -p.top, p.right, -p.bottom, 1.0) for p in pieces]
+    owner = {id(box): piece for box, piece in zip(by_box, pieces, strict=True)}
+    blocks = columns(by_box)
+    if len(blocks) <= 1:
+        return [runs]
+    # Columns of prose, not a table's label and value cells: each column's lines run most
+    # of its width.
+    span = max(b.x1 for b in by_box) - min(b.x0 for b in by_box)
+    for block in (b for b in blocks if len(b) >= 3):
+        if statistics.median(b.x1 - b.x0 for b in block) < 0.3 * span:
+            return [runs]
+    return [[owner[id(box)] for box in block] for block in blocks]
+
+
+def _cut_at_gaps(run: _Run) -> list[_Run]:
+    """A run cut where its characters leave a gap of 1.2 ems or more (a column's gutter)."""
+    gap = 1.2 * run.em
+    cuts = [i for i in range(1, len(run.chars))
+            if run.chars[i][0] - run.chars[i - 1][1] >= gap]  # fmt: skip
+    if not cuts:
+        return [run]
+    pieces = []
+    for start, end in itertools.pairwise([0, *cuts, len(run.chars)]):
+        chars = run.chars[start:end]
+        stream = []
+        for n, char in enumerate(chars):
+            if n and char[3]:
+                stream.append(" ")
+            stream.append(char[2])
+        pieces.append(_Run([(*chars[0][:3], False, *chars[0][4:]), *chars[1:]], run.bottom,
+                           run.top, stream, run.tallest, run.turned))  # fmt: skip
+    return pieces
+
+
+def _output(lines: list[_Run], width: float) -> list[Line]:
+    """The lines as text, each marked full or short and indented or not (``width``: the
+    page's, for the right edge; 0 for a column, whose right edge is its longest line's)."""
     if not lines:
         return []
     notes = _margin_notes(lines)
