@@ -26,6 +26,13 @@ class Period:
     def year(cls, year: int) -> Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        """第一季度 … 第四季度 of ``year``."""
+        first = dt.date(year, 3 * quarter - 2, 1)
+        following = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+        return cls(first, following - dt.timedelta(days=1))
+
     def __contains__(self, day: object) -> bool:
         return isinstance(day, dt.date) and self.start <= day <= self.end
 
@@ -34,6 +41,9 @@ class Period:
         if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31) \
                 and self.start.year == self.end.year:  # fmt: skip
             return f"{self.start.year}年"
+        for quarter in range(1, 5):
+            if self == Period.quarter(self.start.year, quarter):
+                return f"{self.start.year}年第{'一二三四'[quarter - 1]}季度"
         return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
 
     def months(self) -> list[str]:
@@ -82,16 +92,20 @@ class Stats:
         return self.adopted_items / self.forwarded if self.forwarded else None
 
     def sentence(self) -> str:
-        """The figures as offices write them in their yearly reports."""
-        return (
-            f"{self.period.label}共收到社情民意信息{self.received}篇，编发{self.published}篇，"
-            f"报送{self.forwarded}篇；其中{self.adopted.get(Level.NATIONAL, 0)}篇被全国政协采用，"
-            f"{self.adopted.get(Level.PROVINCE, 0)}篇被省政协采用，"
-            f"{self.adopted.get(Level.CITY, 0)}篇被市政协采用，"
-            f"{self.relayed.get(Level.PROVINCE, 0)}篇被市政协报送省政协，"
-            f"{self.relayed.get(Level.NATIONAL, 0)}篇经省政协报送全国政协，"
-            f"{self.principal_instructions}篇获省市县主要领导批示。"
-        )
+        """The figures as offices write them in their yearly reports; a clause that would
+        say 0 is left out (a report does not list what did not happen)."""
+        head = (f"{self.period.label}共收到社情民意信息{self.received}篇，编发{self.published}篇，"
+                f"报送{self.forwarded}篇")  # fmt: skip
+        clauses = [
+            (self.adopted.get(Level.NATIONAL, 0), "篇被全国政协采用"),
+            (self.adopted.get(Level.PROVINCE, 0), "篇被省政协采用"),
+            (self.adopted.get(Level.CITY, 0), "篇被市政协采用"),
+            (self.relayed.get(Level.PROVINCE, 0), "篇被市政协报送省政协"),
+            (self.relayed.get(Level.NATIONAL, 0), "篇经省政协报送全国政协"),
+            (self.principal_instructions, "篇获省市县主要领导批示"),
+        ]
+        said = [f"{n}{what}" for n, what in clauses if n]
+        return head + ("；其中" + "，".join(said) if said else "") + "。"
 
 
 def compute(items: Iterable[ItemInfo], events: Iterable[Event], table: PointsTable,

@@ -313,15 +313,21 @@ def due(ctx: click.Context, days: int, data_dir: Path | None) -> None:
 @click.option("--year", type=int, help="年份（默认今年）")
 @click.option("--from", "start", help="起始日期，如 2026-01-01（与 --to 一起用）")
 @click.option("--to", "end", help="截止日期（含）")
+@click.option("--quarter", type=click.IntRange(1, 4), help="第几季度（与 --year 一起用，默认今年）")
 @click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), help="另存为 Excel 工作簿")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="另存一页年度通报（.docx，含月度图表）")  # fmt: skip
 @_data_option
 @click.pass_context
 def stats(ctx: click.Context, year: int | None, start: str | None, end: str | None,
-          xlsx: Path | None, report: Path | None, data_dir: Path | None) -> None:  # fmt: skip
+          quarter: int | None, xlsx: Path | None, report: Path | None,
+          data_dir: Path | None) -> None:  # fmt: skip
     """统计：各级采用、转报、批示篇数，采用率，个人与单位积分排名，题材与月度走势。"""
-    if start or end:
+    if quarter is not None:
+        if start or end:
+            raise InputError("--quarter 不能与 --from/--to 同时使用")
+        period = Period.quarter(year or dt.date.today().year, quarter)
+    elif start or end:
         period = Period(_date(start or f"{dt.date.today().year}-01-01"), _date(end))
     else:
         period = Period.year(year or dt.date.today().year)
@@ -335,7 +341,8 @@ def stats(ctx: click.Context, year: int | None, start: str | None, end: str | No
     if xlsx is not None:
         from followup.workbook import write_workbook
 
-        _writing(xlsx, lambda: write_workbook(figures, xlsx, checkpoint))
+        register = flow.register_rows(registry_path=settings.registry_path, period=period)
+        _writing(xlsx, lambda: write_workbook(figures, xlsx, checkpoint, register))
         out.print(f"Excel 工作簿已写入：{xlsx}")
     if report is not None:
         from formatter.bulletin import write_bulletin

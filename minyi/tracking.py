@@ -20,6 +20,7 @@ from common.errors import InputError, describe_os_error, read_toml
 from followup.events import Credit, Event, ItemInfo, Kind, Role
 from followup.points import PointsTable
 from followup.stats import Period, Stats, compute
+from followup.workbook import RegisterRow
 from ingest.archive import atomic_write
 from ingest.reader import sha256_file
 from ingest.registry import Registry
@@ -261,3 +262,39 @@ def bulletin_figures(stats: Stats) -> BulletinFigures:
         units=tuple(r.name for r in stats.units if r.points > 0),
         monthly=tuple(stats.monthly),
     )
+
+
+def register_rows(registry_path: Path, period: Period) -> list[RegisterRow]:
+    """The 收文登记簿: every submission received in ``period``, with where it went."""
+    from ingest.registry import Registry as _Registry
+
+    with _Registry.open(registry_path) as registry:
+        events = history(registry)
+        by_item: dict[str, list[Event]] = {}
+        for event in events:
+            by_item.setdefault(event.submission_id, []).append(event)
+        rows = []
+        for brief in registry.submissions_brief():
+            received = dt.date.fromisoformat(str(brief["received_at"])[:10])
+            if received not in period:
+                continue
+            sid = str(brief["id"])
+            submitter = brief["submitter"] or {}
+            mine = by_item.get(sid, [])
+            rows.append(RegisterRow(
+                sid, received, str(brief["title"] or ""), str(submitter.get("name") or ""),
+                str(submitter.get("unit") or submitter.get("identity") or ""),
+                _DECISIONS.get(str(brief["decision"]), str(brief["decision"])),
+                "、".join(e.note for e in mine if e.kind is Kind.PUBLISHED),
+                "、".join(sorted({(e.body or (e.level.value if e.level else ""))
+                                  for e in mine if e.kind is Kind.FORWARDED})),
+                "、".join(sorted({e.level.value for e in mine
+                                  if e.kind is Kind.ADOPTED and e.level})),
+                "、".join(e.leader or (e.level.value if e.level else "")
+                         for e in mine if e.kind is Kind.INSTRUCTION),
+            ))  # fmt: skip
+    return rows
+
+
+_DECISIONS = {"pending": "待审核", "proposed": "拟采用", "declined": "不予采用",
+              "returned": "退回修改", "void": "作废", "superseded": "已由修改稿替代"}  # fmt: skip

@@ -109,10 +109,13 @@ def test_counts_for_2025(default: PointsTable) -> None:
     assert s.adopted_kind == {Adoption.SINGLE: 1, Adoption.COMBINED: 1}
     assert s.principal_instructions == 1 and s.replies == 1
     assert s.adoption_rate == 1.0
+    # Clauses that would say 0 are left out.
     assert s.sentence() == (
-        "2025年共收到社情民意信息3篇，编发3篇，报送2篇；其中0篇被全国政协采用，1篇被省政协采用，"
-        "2篇被市政协采用，1篇被市政协报送省政协，0篇经省政协报送全国政协，1篇获省市县主要领导批示。"
+        "2025年共收到社情民意信息3篇，编发3篇，报送2篇；其中1篇被省政协采用，"
+        "2篇被市政协采用，1篇被市政协报送省政协，1篇获省市县主要领导批示。"
     )
+    quiet = compute(ITEMS, [], default, Period.quarter(2025, 2))
+    assert quiet.sentence() == "2025年第二季度共收到社情民意信息1篇，编发0篇，报送0篇。"
 
 
 def test_points_for_2025_with_the_default_table(default: PointsTable) -> None:

@@ -119,9 +119,26 @@ def test_stats_terminal_workbook_and_bulletin(office: Path) -> None:
     assert "1篇被省政协采用" in out and "编发2篇，报送2篇" in out
     assert "采用率（采用篇数 ÷ 报送篇数）：50.0%" in out
     book = load_workbook(office / "统计.xlsx")
-    assert book.sheetnames == ["总体情况", "个人排名", "单位排名", "题材分布", "月度走势"]
+    assert book.sheetnames == ["总体情况", "个人排名", "单位排名", "题材分布", "月度走势",
+                               "收文登记簿"]  # fmt: skip
     summary = {row[0]: row[1] for row in book["总体情况"].iter_rows(values_only=True) if row}
     assert summary["报送"] == 2 and summary["被采用（篇）"] == 1 and summary["采用率"] == 0.5
+    rate = next(r[1] for r in book["总体情况"].iter_rows() if r[0].value == "采用率")
+    assert rate.number_format == "0.0%"  # shown as 50.0%, not 0.5
+    # Native Excel charts over the tables' own cells.
+    (levels,) = book["总体情况"]._charts
+    assert levels.title is not None and len(levels.series) == 3
+    assert levels.series[0].val.numRef.f.startswith("'总体情况'!$B$")
+    (units,) = book["单位排名"]._charts
+    assert units.series[0].val.numRef.f.startswith("'单位排名'!$G$")
+    (trend,) = book["月度走势"]._charts
+    assert [s.val.numRef.f for s in trend.series] == ["'月度走势'!$B$2:$B$13",
+                                                     "'月度走势'!$C$2:$C$13"]  # fmt: skip
+    ledger = list(book["收文登记簿"].iter_rows(values_only=True))
+    if dt.date.today().year == 2026:
+        assert [r[0] for r in ledger[1:]] == ["2026-0001", "2026-0002", "2026-0003"]
+        first = ledger[1]
+        assert first[5] == "拟采用" and "2026年第1期" in first[6] and first[8] == "省"
     persons = list(book["个人排名"].iter_rows(values_only=True))
     # 张建华: 编发 1 + 省采用 20; 王志强: 编发 1.
     assert persons[1][:2] == (1, "张建华") and persons[1][-1] == 21
@@ -234,3 +251,11 @@ def test_waiting_days_are_never_negative(office: Path) -> None:
     with Registry.open(office / "data" / "registry.sqlite3") as registry:
         rows = waiting(registry, 0)
     assert [row.days for row in rows if "王市长" in row.reason] == [0]
+
+
+def test_a_quarter_is_a_period_of_its_own(office: Path) -> None:
+    out = minyi(office, "stats", "--year", "2026", "--quarter", "1")
+    assert out.startswith("2026年第一季度共收到社情民意信息")
+    assert "篇被全国政协采用" not in out  # nothing adopted: the clause is left out
+    out = minyi(office, "stats", "--quarter", "2", "--from", "2026-01-01", code=4)
+    assert "不能与 --from/--to 同时使用" in out
