@@ -260,6 +260,7 @@ def analyse(body: list[str] | tuple[str, ...], furniture: tuple[tuple[str, str],
     document's headers and footers). ``screen``: the text was read from a picture,
     which may be a phone screenshot with its chrome.
     """
+    body = _parted_heads(body)
     paras = [(i, p.strip()) for i, p in enumerate(body) if p.strip()]
     parts: dict[int, Part] = {}
     kept = [Part(text, "header" if "页眉" in where else "footer", where)
@@ -459,6 +460,24 @@ def _unbracket(text: str) -> str:
     if text[:1] in "（(" and text[-1:] in "）)":
         return text[1:-1].strip()
     return text
+
+
+# A running header (the bulletin's name) that a text layer or OCR ran into the title's line.
+_GLUED_HEAD = re.compile(
+    r"^(\S{0,20}?社情民意(?:信息)?(?:专报|快报|参阅|摘报)?|\S{0,16}政协\S{0,8}?(?:信息|简报|专报))"
+    r"\s*(关于\S.{4,})$"
+)
+
+
+def _parted_heads(body: list[str] | tuple[str, ...]) -> list[str]:
+    """The first lines with a running header glued to the title parted into two lines."""
+    out = list(body)
+    for n, para in enumerate(out[:_EDGE]):
+        glued = _GLUED_HEAD.match(para.strip())
+        if glued:
+            out[n : n + 1] = [glued.group(1), glued.group(2)]
+            break
+    return out
 
 
 def _furniture_kind(para: str, screen: bool) -> str | None:

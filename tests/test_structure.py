@@ -243,3 +243,15 @@ def _registered(office: Path) -> list[str]:
 
     listed = minyi(office, "list", "--json", "--limit", "1000").splitlines()
     return [json.loads(line)["id"] for line in listed if line.startswith("{")]
+
+
+def test_a_running_header_glued_to_the_title_is_parted_from_it() -> None:
+    """A text layer or OCR that ran the page header into the title's line: the header is
+    furniture, the title starts at 关于."""
+    structure = analyse(["××县政协社情民意信息关于加强农村养老服务的建议", "反映人：张三",
+                         "近年来，我县农村老年人口占比持续上升，养老服务供给不足。"])  # fmt: skip
+    assert structure.title is not None and structure.title.text == "关于加强农村养老服务的建议"
+    assert [(p.kind, p.text) for p in structure.furniture] == [("masthead", "××县政协社情民意信息")]
+    # A title that merely mentions the bulletin stays whole.
+    whole = analyse(["关于办好社情民意信息工作的建议", "反映人：张三", "正文。" * 20])
+    assert whole.title is not None and whole.title.text == "关于办好社情民意信息工作的建议"
