@@ -14,7 +14,7 @@ How much a concern weighs is decided here and nowhere else (``POLICY``):
 * ``warn``: shown, nothing stopped (no 反映人 recognised, a short body, a page
   read by OCR with low confidence, lexicon, personal-data or near-duplicate hits,
   text edited since it was composed). A flag the reviewer has acknowledged
-(``minyi review ID --ack``) is no longer shown.
+  (``minyi review ID --ack``) is no longer shown.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def item_concerns(registry: Registry, settings: Settings, issue: Issue | None, p
             say("published", f"已在{label}印发；同一篇不应重复编发（编发积分会重复计算），"
                              "确需重发请加 --force")  # fmt: skip
         else:
-            say("in_draft", f"也编在尚未生成的{label}中；请只保留一处")
+            say("in_draft", f"也编在尚未印发的{label}中；请只保留一处")
     if record is not None:
         state = registry.review_state(sid)
         if state.superseded_by:
