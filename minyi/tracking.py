@@ -91,19 +91,31 @@ def record(registry: Registry, events: list[Event], force: bool = False,
 def check(registry: Registry, events: list[Event], today: dt.date,
           force: bool = False) -> list[str]:  # fmt: skip
     """What is wrong with events about to be recorded, as sentences: a date in the future,
-    a 批示 without its leader, the same event recorded already (unless ``force``: a second
-    报送 of the same item to the same body on the same day does happen)."""
+    before the item was received or before it was issued (印发), a 批示 without its leader,
+    the same event recorded already (unless ``force``: a second 报送 of the same item to
+    the same body on the same day does happen)."""
     problems = []
     stored = {}
+    received = {str(b["id"]): dt.date.fromisoformat(str(b["received_at"])[:10])
+                for b in registry.submissions_brief()}  # fmt: skip
+    issued: dict[str, dt.date] = {}
     for event in events:
         if event.submission_id not in stored:
             stored[event.submission_id] = [Event.from_dict(e)
                                            for e in registry.events(event.submission_id)]  # fmt: skip
+            days = [e.date for e in published_events(registry, event.submission_id)
+                    if e.submission_id == event.submission_id]  # fmt: skip
+            if days:
+                issued[event.submission_id] = min(days)
     seen: set[tuple[object, ...]] = set()
     for event in events:
         sid = event.submission_id
         if event.date > today:
             problems.append(f"{sid}：日期 {event.date} 在今天（{today}）之后")
+        elif event.date < received[sid]:
+            problems.append(f"{sid}：日期 {event.date} 早于收到这篇稿件的日期（{received[sid]}）")
+        elif sid in issued and event.date < issued[sid]:
+            problems.append(f"{sid}：日期 {event.date} 早于它的印发日期（{issued[sid]}）")
         if event.kind is Kind.INSTRUCTION and not event.leader.strip():
             problems.append(f"{sid}：记录批示须写明批示领导（--leader）")
         key = (sid, event.kind, event.level, event.body.strip(), event.date, event.leader.strip())

@@ -146,3 +146,14 @@ def propose(folder: Path, *ids: str, data: str | None = None) -> None:
     """The reviewer marks these submissions 拟采用, as the office does before composing."""
     where = ["--data", data] if data else []
     minyi(folder, "review", *ids, "--decision", "拟采用", "--by", "审核员", *where)
+
+
+def received_on(folder: Path, day: str, data: str = "data") -> None:
+    """Date every registered submission's receipt ``day`` (YYYY-MM-DD): tests that record
+    what happened to items in the spring need items received before it."""
+    import sqlite3
+
+    db = sqlite3.connect(folder / data / "registry.sqlite3")
+    with db:
+        db.execute("UPDATE submissions SET received_at = ? || substr(received_at, 11)", (day,))
+    db.close()

@@ -193,7 +193,7 @@ def test_an_attachment_cut_short_is_written_again_whole(tmp_path: Path) -> None:
     kept.parent.mkdir(parents=True)
     kept.write_bytes(document.read_bytes()[:4096])  # what a kill -9 mid-copy left behind
     result = run_minyi("track", "add", "2026-0001", "--kind", "批示", "--level", "县",
-                       "--leader", "县长", "--date", "2026-04-10", "--document", str(document),
+                       "--leader", "县长", "--document", str(document),
                        cwd=folder)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == digest

@@ -57,7 +57,7 @@ def test_a_built_wheel_composes_and_renders_an_issue(tmp_path: Path) -> None:
     minyi("review", "2026-0001", "--decision", "拟采用")
     number = minyi("issue", "new", "--items", "2026-0001").strip()
     minyi("issue", "render", number, "--no-pdf")
-    minyi("track", "add", "2026-0001", "--kind", "报送", "--level", "市", "--date", "2026-11-01")
+    minyi("track", "add", "2026-0001", "--kind", "报送", "--level", "市")  # (today)
     assert "积分" in minyi("stats", "--year", "2026")  # the points table, from the wheel
     folder = next(office.glob(f"outbox/*/第{number}期"))
     assert {p.suffix for p in folder.iterdir()} >= {".docx", ".html", ".zip"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import minyi as run
-from conftest import propose, run_minyi
+from conftest import propose, received_on, run_minyi
 
 from minyi import samples
 
@@ -24,6 +24,7 @@ def office(tmp_path: Path) -> Path:
     (tmp_path / "minyi.toml").write_text('issue_unit = "政协某某县委员会办公室"\nclerk = "王芳"\n',
                                          encoding="utf-8")  # fmt: skip
     assert run_minyi("process", "inbox", "--report", "r.jsonl", cwd=tmp_path).returncode == 0
+    received_on(tmp_path, "2026-01-05")  # before the spring this history happens in
     propose(tmp_path, "2026-0001", "2026-0002", "2026-0003")
     new = run_minyi("issue", "new", "--items", "2026-0001", "2026-0003", "--date", "2026-03-05",
                     "--year", "2026", cwd=tmp_path)  # fmt: skip
@@ -259,3 +260,14 @@ def test_a_quarter_is_a_period_of_its_own(office: Path) -> None:
     assert "篇被全国政协采用" not in out  # nothing adopted: the clause is left out
     out = minyi(office, "stats", "--quarter", "2", "--from", "2026-01-01", code=4)
     assert "不能与 --from/--to 同时使用" in out
+
+
+def test_events_stay_within_the_items_life(office: Path) -> None:
+    """Not before the item was received, not before it was issued (印发 2026-03-05)."""
+    out = minyi(office, "track", "add", "2026-0002", "--kind", "报送", "--level", "市",
+                "--date", "2025-12-31", code=4)  # fmt: skip
+    assert "早于收到这篇稿件的日期（2026-01-05）" in out
+    out = minyi(office, "track", "add", "2026-0001", "--kind", "批示", "--level", "市",
+                "--leader", "王市长", "--date", "2026-03-01", code=4)  # fmt: skip
+    assert "早于它的印发日期（2026-03-05）" in out
+    assert "2026-03-01" not in minyi(office, "track", "show", "2026-0001")
