@@ -83,6 +83,8 @@ class Stats:
     adopted_items: int = 0
     persons: list[Row] = field(default_factory=list)
     units: list[Row] = field(default_factory=list)
+    sectors: list[Row] = field(default_factory=list)  # 界别
+    parties: list[Row] = field(default_factory=list)  # 党派 (and 工商联)
     topics: dict[str, int] = field(default_factory=dict)
     monthly: list[tuple[str, int, int]] = field(default_factory=list)  # month, received, adopted
 
@@ -172,7 +174,10 @@ def _people(stats: Stats, infos: dict[str, ItemInfo], happened: dict[str, list[E
 
     persons: dict[str, Row] = {}
     units: dict[str, Row] = {}
-    unit_points: dict[str, float] = defaultdict(float)
+    sectors: dict[str, Row] = {}
+    parties: dict[str, Row] = {}
+    group_points: dict[int, dict[str, float]] = {id(g): defaultdict(float)
+                                                 for g in (units, sectors, parties)}  # fmt: skip
     for sid, info in infos.items():
         evs = happened.get(sid, [])
         if not evs and info.received not in stats.period:
@@ -181,8 +186,9 @@ def _people(stats: Stats, infos: dict[str, ItemInfo], happened: dict[str, list[E
         points = table.item_points(evs)
         counted: set[tuple[int, str]] = set()  # an item counts once per person and unit
         for credit, share in table.shares(info.credits).items():
-            for rows, name in ((persons, credit.person), (units, credit.unit)):
-                if not name or (rows is units and credit.role is Role.INFORMANT):
+            for rows, name in ((persons, credit.person), (units, credit.unit),
+                               (sectors, credit.sector), (parties, credit.party)):  # fmt: skip
+                if not name or (rows is not persons and credit.role is Role.INFORMANT):
                     continue
                 if (id(rows), name) in counted:
                     continue
@@ -192,15 +198,21 @@ def _people(stats: Stats, infos: dict[str, ItemInfo], happened: dict[str, list[E
                 row.forwarded += Kind.FORWARDED in kinds
                 row.adopted += Kind.ADOPTED in kinds
                 row.instructions += Kind.INSTRUCTION in kinds
-            if credit.unit and credit.role is not Role.INFORMANT:
-                unit_points[credit.unit] += points * share
+            if credit.role is not Role.INFORMANT:
+                for rows, name in ((units, credit.unit), (sectors, credit.sector),
+                                   (parties, credit.party)):  # fmt: skip
+                    if name:
+                        group_points[id(rows)][name] += points * share
     totals = person_points(table, ((infos[sid].credits, evs) for sid, evs in happened.items()))
     for name, row in persons.items():
         row.points = round(totals.get(name, 0.0), 2)
-    for name, row in units.items():
-        row.points = round(unit_points.get(name, 0.0), 2)
+    for rows in (units, sectors, parties):
+        for name, row in rows.items():
+            row.points = round(group_points[id(rows)].get(name, 0.0), 2)
     stats.persons = _ranked(persons.values())
     stats.units = _ranked(units.values())
+    stats.sectors = _ranked(sectors.values())
+    stats.parties = _ranked(parties.values())
 
 
 def _ranked(rows: Iterable[Row]) -> list[Row]:

@@ -66,7 +66,8 @@ def _build(stats: Stats, gate: Gatekeeper, register: list[RegisterRow]) -> Any:
     _bar_chart(summary, "各级采用、转报、批示", levels_from, summary.max_row, 2, 4, "F2")
     summary.append([])
     summary.append(["通报用语", stats.sentence()])
-    for title, rows in (("个人排名", stats.persons), ("单位排名", stats.units)):
+    for title, rows in (("个人排名", stats.persons), ("单位排名", stats.units),
+                        ("界别分布", stats.sectors), ("党派分布", stats.parties)):  # fmt: skip
         sheet = book.create_sheet(title)
         sheet.append(["名次", title[:2], "篇数", "报送", "采用", "批示", "积分"])
         for r in rows:

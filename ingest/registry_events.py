@@ -77,3 +77,30 @@ class EventTables:
              "superseded_by": r[7]}
             for r in rows
         ]  # fmt: skip
+
+    # -- the register of members and units ---------------------------------
+
+    def put_member(self, member: dict[str, str]) -> bool:
+        """Add a member, or update the one with the same name and unit; True if new."""
+        found = self._db.execute(
+            "SELECT id FROM members WHERE name = ? AND unit = ?", (member["name"], member["unit"])
+        ).fetchone()
+        values = (member["sector"], member["party"], member["role"], member["folded"])
+        if found:
+            self._db.execute(
+                "UPDATE members SET sector = ?, party = ?, role = ?, folded = ? WHERE id = ?",
+                (*values, found[0]),
+            )
+            return False
+        self._db.execute(
+            "INSERT INTO members (name, unit, sector, party, role, folded) VALUES (?,?,?,?,?,?)",
+            (member["name"], member["unit"], *values),
+        )
+        return True
+
+    def members(self) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT id, name, unit, sector, party, role, folded FROM members ORDER BY id"
+        )
+        return [dict(zip(("id", "name", "unit", "sector", "party", "role", "folded"), r,
+                         strict=True)) for r in rows]  # fmt: skip

@@ -257,4 +257,19 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE issues ADD COLUMN void_reason TEXT;
     UPDATE issues SET state = 'issued', version = 1 WHERE rendered_at IS NOT NULL;
     """,
+    # 11: the register of members and units (委员库): who may be credited, with their
+    # unit, 界别 and 党派; ``folded`` is the name as matching compares it.
+    """
+    CREATE TABLE members (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        unit TEXT NOT NULL DEFAULT '',
+        sector TEXT NOT NULL DEFAULT '',
+        party TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL,
+        folded TEXT NOT NULL,
+        UNIQUE (name, unit)
+    );
+    CREATE INDEX members_folded ON members (folded);
+    """,
 )

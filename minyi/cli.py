@@ -481,4 +481,4 @@ def _print_summary(summary: BatchSummary, report_path: Path) -> None:
 
 
 # The ``issue`` group lives in its own module and registers itself on ``cli``.
-from minyi import issue_cli, review_cli, track_cli  # noqa: E402, F401
+from minyi import issue_cli, members, review_cli, track_cli  # noqa: E402, F401

@@ -369,7 +369,10 @@ def _print(s: Stats) -> None:
                        str(s.instructions[level]))  # fmt: skip
     levels.add_row("合计", str(s.adopted_items), str(s.adopted_kind[Adoption.SINGLE]), "", "")
     out.print(levels)
-    for title, rows in (("个人", s.persons), ("单位", s.units)):
+    for title, rows in (("个人", s.persons), ("单位", s.units), ("界别", s.sectors),
+                        ("党派", s.parties)):  # fmt: skip
+        if not rows and title in ("界别", "党派"):
+            continue
         table = Table("名次", title, "篇数", "报送", "采用", "批示", "积分", title=f"{title}排名")
         for r in rows:
             table.add_row(str(r.rank), r.name, str(r.items), str(r.forwarded), str(r.adopted),

@@ -159,11 +159,15 @@ def history(registry: Registry, submission_id: str | None = None) -> list[Event]
     return sorted(stored + derived, key=lambda e: (e.date, e.kind is not Kind.PUBLISHED))
 
 
-def credits_of(brief: dict[str, object], stored: list[dict[str, str]] | None) -> tuple[Credit, ...]:
-    """The office's own credits if set, else the 反映人 as first and co-signers."""
+def credits_of(brief: dict[str, object], stored: list[dict[str, str]] | None,
+               registered: bool = False) -> tuple[Credit, ...]:  # fmt: skip
+    """The office's own credits (set by hand, or a link to the register) if any; else the
+    反映人 as first and co-signers — unless the office keeps a register: then none."""
     if stored:
         return tuple(Credit(c["person"], Role(c["role"]), c.get("unit", ""), c.get("sector", ""),
                             c.get("party", "")) for c in stored)  # fmt: skip
+    if registered:
+        return ()
     submitter = brief.get("submitter")
     if not isinstance(submitter, dict):
         return ()
@@ -197,6 +201,8 @@ class Topics:
 def items(registry: Registry, settings: Settings) -> list[ItemInfo]:
     topics = Topics.load(settings.topics_table)
     stored = registry.credits()
+    # An office that keeps a register (委员库) counts only the people and units linked to it.
+    registered = bool(registry.members())
     out = []
     for brief in registry.submissions_brief():
         if brief["superseded_by"] or brief["decision"] == "void":
@@ -204,7 +210,8 @@ def items(registry: Registry, settings: Settings) -> list[ItemInfo]:
         title = str(brief["title"] or "")
         out.append(ItemInfo(str(brief["id"]), title,
                             dt.date.fromisoformat(str(brief["received_at"])[:10]),
-                            credits_of(brief, stored.get(str(brief["id"]))), topics.of(title)))  # fmt: skip
+                            credits_of(brief, stored.get(str(brief["id"])), registered),
+                            topics.of(title)))  # fmt: skip
     return out
 
 

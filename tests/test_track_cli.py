@@ -120,8 +120,8 @@ def test_stats_terminal_workbook_and_bulletin(office: Path) -> None:
     assert "1篇被省政协采用" in out and "编发2篇，报送2篇" in out
     assert "采用率（采用篇数 ÷ 报送篇数）：50.0%" in out
     book = load_workbook(office / "统计.xlsx")
-    assert book.sheetnames == ["总体情况", "个人排名", "单位排名", "题材分布", "月度走势",
-                               "收文登记簿"]  # fmt: skip
+    assert book.sheetnames == ["总体情况", "个人排名", "单位排名", "界别分布", "党派分布",
+                               "题材分布", "月度走势", "收文登记簿"]  # fmt: skip
     summary = {row[0]: row[1] for row in book["总体情况"].iter_rows(values_only=True) if row}
     assert summary["报送"] == 2 and summary["被采用（篇）"] == 1 and summary["采用率"] == 0.5
     rate = next(r[1] for r in book["总体情况"].iter_rows() if r[0].value == "采用率")
