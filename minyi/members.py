@@ -213,6 +213,7 @@ def member() -> None:
       minyi member match --yes                 只对应完全一致的
       minyi member unknown                     名单中没有的反映人
       minyi member link 2026-0007 12           手工对应（改对应，积分随之转移）
+      minyi member add 张三 --unit 县人民医院 --sector 医药卫生界 --party 九三学社
       minyi member list
     """
 
@@ -231,6 +232,33 @@ def import_(ctx: click.Context, path: Path, data_dir: Path | None) -> None:
         registry.audit("member.import", clerk(settings, None), now(),
                        detail={"what": f"{path.name}：新增 {added}，更新 {len(members) - added}"})  # fmt: skip
     err.print(f"已导入 {len(members)} 人（新增 {added}，更新 {len(members) - added}）。")
+
+
+@member.command("add")
+@click.argument("name", metavar="姓名或单位名称")
+@click.option("--unit", default="", help="工作单位")
+@click.option("--sector", default="", help="界别")
+@click.option("--party", default="", help="党派（或工商联等）")
+@click.option("--role", type=click.Choice(list(ROLES)), default="委员", show_default=True,
+              help="角色")  # fmt: skip
+@_data_option
+@click.pass_context
+def add(ctx: click.Context, name: str, unit: str, sector: str, party: str, role: str,
+        data_dir: Path | None) -> None:  # fmt: skip
+    """在委员库中添加一人（或一个单位）；同名同单位的改为这里写的界别、党派和角色。"""
+    settings = _settings(ctx, data_dir=data_dir)
+    values = {"name": visible(name).strip(), "unit": visible(unit).strip(),
+              "sector": visible(sector).strip(), "party": visible(party).strip(), "role": role}  # fmt: skip
+    if not values["name"]:
+        raise InputError("请写出姓名或单位名称")
+    if any(len(v) > MAX_FIELD for v in values.values()):
+        raise InputError(f"内容过长（每项不超过 {MAX_FIELD} 字）")
+    values["folded"] = folded_name(values["name"])
+    with _registry(settings) as registry, registry.batch():
+        new = registry.put_member(values)
+        registry.audit("member.add" if new else "member.edit", clerk(settings, None), now(),
+                       detail={"what": _described(values)})  # fmt: skip
+    err.print(("已添加" if new else "已更新") + f"：{escape(_described(values))}")
 
 
 @member.command("list")

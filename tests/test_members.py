@@ -120,3 +120,11 @@ def test_relinking_moves_the_points_and_breakdowns_follow(office: Path) -> None:
     assert "界别排名" in out and "民盟" in out and "农业界" in out
     out = minyi(office, "member", "link", "2026-0001", "999", code=4)
     assert "没有编号为 999 的人" in out
+    # Edited from the CLI: 张建化 joins a party; his row in the register says so.
+    out = minyi(office, "member", "add", "张建化", "--unit", "县农业农村局", "--party", "农工党",
+                "--sector", "农业界")  # fmt: skip
+    assert "已更新" in out
+    assert "农工党" in minyi(office, "member", "list", env={"COLUMNS": "200"})
+    assert "已添加" in minyi(office, "member", "add", "赵无名", "--unit", "县水利局")
+    out = minyi(office, "member", "match", "--yes")
+    assert "已对应 1 篇" in out  # the stranger of 2026-0006 is in the register now
