@@ -128,3 +128,78 @@ def test_relinking_moves_the_points_and_breakdowns_follow(office: Path) -> None:
     assert "已添加" in minyi(office, "member", "add", "赵无名", "--unit", "县水利局")
     out = minyi(office, "member", "match", "--yes")
     assert "已对应 1 篇" in out  # the stranger of 2026-0006 is in the register now
+
+
+SURNAMES = "张陈刘杨赵黄周吴徐孙"
+GIVEN = ["建华", "国强", "晓军", "丽华", "志刚", "海燕"]
+TRADITIONAL = str.maketrans("张陈刘杨赵黄华国强军丽刚海燕", "張陳劉楊趙黃華國強軍麗剛海燕")
+UNITS = ["县人民医院", "城关镇中心小学", "县农业农村局", "县工商联", "民盟××县委员会",
+         "县文化馆", "县水利局", "县第一中学"]  # fmt: skip
+SECTORS = ["医药卫生界", "教育界", "农业界", "经济界"]
+PARTIES = ["九三学社", "民盟", "", "民进"]
+
+
+def test_a_two_year_history_is_ranked_by_the_register(tmp_path: Path) -> None:
+    """30 people in 8 units; 48 submissions over two years whose bylines write the names as
+    people do (a title, a unit, traditional characters); every linked item issued, a third
+    adopted by the city. Each person's points, computed here item by item, are the ranking."""
+    people = [(f"{SURNAMES[i % 10]}{GIVEN[i // 10 * 2 + i % 2]}", UNITS[i % 8]) for i in range(30)]
+    assert len({name for name, _ in people}) == 30
+    lines = ["姓名,单位,界别,党派,角色"] + [
+        f"{name},{unit},{SECTORS[i % 4]},{PARTIES[i % 4]},委员" for i, (name, unit) in enumerate(people)
+    ]  # fmt: skip
+    (tmp_path / "名单.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "minyi.toml").write_text(
+        'issue_unit = "政协某某县委员会办公室"\n', encoding="utf-8"
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    plan = []  # (file, person, year, adopted)
+    for n in range(48):
+        name, unit = people[(n * 7) % 30]
+        byline = [f"反映人：{name}委员", f"反映人：{name.translate(TRADITIONAL)}",
+                  f"反映人：{name}（{unit}）"][n % 3]  # fmt: skip
+        year = 2025 if n < 24 else 2026
+        (inbox / f"{n:02d}.txt").write_text(
+            f"关于第{n}件民生事项的建议\n{byline}\n"
+            + "这一问题群众反映较多，建议有关部门认真研究解决。" * 6,
+            encoding="utf-8",
+        )
+        plan.append((f"{n:02d}.txt", name, year, n % 3 == 0))
+    minyi(tmp_path, "process", "inbox", "--report", "r.jsonl")
+    ids = {json.loads(x)["file"]: json.loads(x)["id"]
+           for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()}  # fmt: skip
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "data" / "registry.sqlite3")
+    with db:
+        for file, _, year, _ in plan:
+            db.execute("UPDATE submissions SET received_at = ? || substr(received_at, 11)"
+                       " WHERE id = ?", (f"{year}-02-01", ids[file]))  # fmt: skip
+    db.close()
+    minyi(tmp_path, "member", "import", "名单.csv")
+    out = minyi(tmp_path, "member", "match", "--yes")
+    assert "已对应 48 篇" in out, out
+    for year in (2025, 2026):
+        chosen = [ids[f] for f, _, y, _ in plan if y == year]
+        propose(tmp_path, *chosen)
+        minyi(tmp_path, "issue", "new", "--items", *chosen, "--year", str(year), "--date",
+              f"{year}-03-01")  # fmt: skip
+        minyi(tmp_path, "issue", "sign", "1", "--by", "张主任", "--year", str(year))
+        minyi(tmp_path, "issue", "render", "1", "--no-pdf", "--year", str(year))
+        adopted = [ids[f] for f, _, y, a in plan if y == year and a]
+        minyi(tmp_path, "track", "add", *adopted, "--kind", "采用", "--level", "市", "--date",
+              f"{year}-04-01")  # fmt: skip
+    from openpyxl import load_workbook
+
+    for year in (2025, 2026):
+        expected: dict[str, float] = {}
+        for _, name, y, adopted in plan:
+            if y == year:  # 编发 1, and 市采用 5 more
+                expected[name] = expected.get(name, 0) + 1 + (5 if adopted else 0)
+        minyi(tmp_path, "stats", "--year", str(year), "--xlsx", f"{year}.xlsx")
+        book = load_workbook(tmp_path / f"{year}.xlsx")
+        ranked = {r[1]: r[-1] for r in list(book["个人排名"].iter_rows(values_only=True))[1:]}
+        assert ranked == expected
+        sectors = {r[1] for r in list(book["界别分布"].iter_rows(values_only=True))[1:]}
+        assert sectors <= set(SECTORS) and sectors
