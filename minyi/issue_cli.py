@@ -282,7 +282,12 @@ def text(ctx: click.Context, number: int, which: str, year: int | None, suppleme
             out.print(flow.item_file(item))
             return
         flow.save(registry, settings, entry, "issue.text", [item.submission_id], what)
+        corrected = entry.items[position].submitter
+        credited = (flow.credit_corrected(registry, settings, item.submission_id, corrected)
+                    if corrected.strip() and corrected != item.submitter else "")  # fmt: skip
     err.print(f"已保存 {entry.year}年{entry.label} 第 {position + 1} 篇的刊用文字。")
+    if credited:
+        err.print(escape(credited) + "。")
 
 
 @issue.command("diff")

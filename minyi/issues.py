@@ -556,3 +556,37 @@ def parse_item_file(path: Path) -> dict[str, str]:
         raise InputError(f"「{path}」中标题为空")
     body = "\n".join(line.strip() for line in lines[2:] if line.strip())
     return {"title": title, "submitter": lines[1][len(SUBMITTER_LABEL) :].strip(), "body": body}
+
+
+def credit_corrected(registry: Registry, settings: Settings, submission_id: str,
+                     submitter: str) -> str:  # fmt: skip
+    """The clerk corrected an item's 反映人 in its text: the points follow the correction.
+    With a register, the corrected name is linked to its member (or nothing changes and the
+    clerk is told how to link by hand); without one, the corrected name is the credit.
+    Returns what was done, for the clerk."""
+    from ingest.recognize import find_submitter
+    from minyi import members as register
+
+    actor = clerk(settings, None)
+    listed = registry.members()
+    if listed:
+        line = fold_term(submitter)
+        inside = [m for m in listed if m["role"] != "单位"
+                  and register._stands_alone(m["folded"], line)]  # fmt: skip
+        longest = max((len(m["folded"]) for m in inside), default=0)
+        found = [m for m in inside if len(m["folded"]) == longest]
+        if len(found) != 1:
+            return (f"改后的反映人「{submitter}」未能唯一对应到委员库；计分对象未变，"
+                    f"可用 minyi member link {submission_id} 委员编号 手工对应")  # fmt: skip
+        with registry.batch():
+            register.link(registry, submission_id, found[0], actor)
+        return f"计分对象已随改动改为委员库中的 {found[0]['name']}"
+    recognised = find_submitter(["标题", f"反映人：{submitter}", "正文。"])
+    name = (recognised.name if recognised else None) or submitter.strip()
+    unit = (recognised.unit or recognised.identity or "") if recognised else ""
+    with registry.batch():
+        registry.set_credits(submission_id, [{"person": name, "role": "first", "unit": unit,
+                                              "sector": "", "party": ""}])  # fmt: skip
+        registry.audit("issue.credit", actor, now(), submission_id,
+                       detail={"what": f"计分对象改为 {name}"})  # fmt: skip
+    return f"计分对象已随改动改为 {name}"

@@ -48,6 +48,11 @@ ACTION_LABELS = {
     "track.add": "记录跟踪事项",
     "track.remove": "删除跟踪记录",
     "track.credit": "设置计分对象",
+    "issue.credit": "随反映人改动设置计分对象",
+    "member.link": "对应到委员库",
+    "member.import": "导入委员库",
+    "member.add": "委员库添加",
+    "member.edit": "委员库修改",
 }
 
 

@@ -271,3 +271,25 @@ def test_events_stay_within_the_items_life(office: Path) -> None:
                 "--leader", "王市长", "--date", "2026-03-01", code=4)  # fmt: skip
     assert "早于它的印发日期（2026-03-05）" in out
     assert "2026-03-01" not in minyi(office, "track", "show", "2026-0001")
+
+
+def test_a_corrected_byline_moves_the_points(office: Path) -> None:
+    """The clerk corrects 2026-0001's 反映人 in the issue's text: its points go to the
+    person named there, not to the one the file named."""
+    from openpyxl import load_workbook
+
+    minyi(office, "issue", "reopen", "1", "--reason", "反映人写错", "--year", "2026")
+    exported = office / "稿.txt"
+    minyi(office, "issue", "text", "1", "2026-0001", "--year", "2026", "--export", str(exported))
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    lines[1] = "反映人：王大明（县人民医院）"
+    exported.write_text("\n".join(lines), encoding="utf-8")
+    out = minyi(office, "issue", "text", "1", "2026-0001", "--year", "2026", "--import",
+                str(exported))  # fmt: skip
+    assert "计分对象已随改动改为 王大明" in out
+    minyi(office, "issue", "sign", "1", "--by", "张主任", "--year", "2026")
+    minyi(office, "issue", "render", "1", "--no-pdf", "--year", "2026")
+    minyi(office, "stats", "--year", "2026", "--xlsx", "统计.xlsx")
+    rows = list(load_workbook(office / "统计.xlsx")["个人排名"].iter_rows(values_only=True))[1:]
+    names = {r[1] for r in rows}
+    assert "王大明" in names and "张建华" not in names
