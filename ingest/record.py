@@ -82,6 +82,11 @@ class Status(StrEnum):
     FLAGGED = "flagged"  # accepted, with findings for the editor
     QUARANTINED = "quarantined"  # may not be composed until released
 
+    @property
+    def label(self) -> str:
+        """As clerks read it (the review decision has labels of its own: 待审核 is one)."""
+        return {"accepted": "已接收", "flagged": "有提示", "quarantined": "已隔离"}[self.value]
+
 
 @dataclass(frozen=True)
 class Page:

@@ -570,11 +570,7 @@ def credit_corrected(registry: Registry, settings: Settings, submission_id: str,
     actor = clerk(settings, None)
     listed = registry.members()
     if listed:
-        line = fold_term(submitter)
-        inside = [m for m in listed if m["role"] != "单位"
-                  and register._stands_alone(m["folded"], line)]  # fmt: skip
-        longest = max((len(m["folded"]) for m in inside), default=0)
-        found = [m for m in inside if len(m["folded"]) == longest]
+        found = register.named_in(submitter, listed)
         if len(found) != 1:
             return (f"改后的反映人「{submitter}」未能唯一对应到委员库；计分对象未变，"
                     f"可用 minyi member link {submission_id} 委员编号 手工对应")  # fmt: skip

@@ -29,8 +29,10 @@ from minyi.cli import _data_option, _Group, _registry, _settings, cli, err, out,
 from minyi.tracking import clerk, now
 
 ROLES = {"委员": "first", "信息员": "informant", "单位": "unit"}
-_TITLES = re.compile(r"(?:委员|同志|主任|副主任|主席|副主席|秘书长|先生|女士|老师|教授|医生|院长|"
-                     r"校长|局长|书记|镇长|县长|会长|理事长)$")  # fmt: skip
+_TITLE_WORDS = ("委员|同志|主任|副主任|主席|副主席|秘书长|先生|女士|老师|教授|医生|院长|校长|局长|"
+                "书记|镇长|县长|会长|理事长")  # fmt: skip
+_TITLES = re.compile(f"(?:{_TITLE_WORDS})$")  # a title at a name's end
+_TITLE_AHEAD = re.compile(f"(?:{_TITLE_WORDS})")  # a title right after a name
 _COLUMNS = {"姓名": "name", "名称": "name", "单位": "unit", "工作单位": "unit", "界别": "sector",
             "党派": "party", "角色": "role", "类别": "role"}  # fmt: skip
 MAX_FIELD = 60
@@ -131,11 +133,7 @@ def match(registry: Registry) -> tuple[list[tuple[str, dict[str, Any]]], list[As
         if not same:
             # The recogniser may not have parted the name from a title or a unit (张建华委员,
             # a long name): the register's own names, found whole in the byline.
-            line = fold_term(raw.split("：", 1)[-1].split(":", 1)[-1])
-            inside = [m for m in members if len(m["folded"]) >= 2 and m["role"] != "单位"
-                      and _stands_alone(m["folded"], line)]  # fmt: skip
-            longest = max((len(m["folded"]) for m in inside), default=0)
-            same = [m for m in inside if len(m["folded"]) == longest]
+            same = named_in(raw.split("：", 1)[-1].split(":", 1)[-1], members)
             if same and not name:
                 name = same[0]["name"]
                 key = same[0]["folded"]
@@ -159,16 +157,23 @@ def match(registry: Registry) -> tuple[list[tuple[str, dict[str, Any]]], list[As
     return links, asks, unknown
 
 
+def named_in(text: str, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The register's people whose names stand whole in ``text`` (a byline), the longest
+    such names only: 张建华委员（县人民医院） names 张建华, 王五村村民 names nobody."""
+    line = fold_term(text)
+    inside = [m for m in members if len(m["folded"]) >= 2 and m["role"] != "单位"
+              and _stands_alone(m["folded"], line)]  # fmt: skip
+    longest = max((len(m["folded"]) for m in inside), default=0)
+    return [m for m in inside if len(m["folded"]) == longest]
+
+
 def _stands_alone(name: str, line: str) -> bool:
     """``name`` in the byline as a name of its own: nothing but a border or a title
     before and after it (not 王五 inside 王五村)."""
     for found in re.finditer(re.escape(name), line):
         before, after = line[: found.start()], line[found.end() :]
         if (not before or before[-1] in "，、,;；:：（(") and (
-            not after
-            or after[0] in "，、,;；（("
-            or _TITLES.match(after)
-            or re.match(r"(?:委员|同志|主任|主席|秘书长|先生|女士|老师)", after)
+            not after or after[0] in "，、,;；（(" or _TITLE_AHEAD.match(after)
         ):
             return True
     return False

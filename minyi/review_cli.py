@@ -31,7 +31,6 @@ from minyi.searching import teach_words
 from minyi.settings import Settings
 from minyi.tracking import clerk, now
 
-STATUS_LABELS = {"accepted": "已接收", "flagged": "有提示", "quarantined": "已隔离"}
 ACTION_LABELS = {
     "decision": "审核决定",
     "replace": "登记为修改稿",
@@ -217,7 +216,7 @@ def _show(hits: list[Hit], total: int, page: int, limit: int, settings: Settings
         line = hit_line(hit, gate)
         who = "，".join(x for x in (line["submitter"], line["unit"]) if x)
         row = [line["id"], (line["received_at"] or "")[:10],
-               STATUS_LABELS.get(line["status"], line["status"]), line["decision_label"],
+               Status(line["status"]).label, line["decision_label"],
                shown(line["title"] or "（无标题）"), shown(who)]  # fmt: skip
         if searched:
             row.append(_marked(line))
@@ -359,7 +358,7 @@ def _detail(entry: dict[str, Any]) -> str:
     if action == "superseded":
         return f"由 {detail.get('by')} 替代"
     if action == "release":
-        return "隔离 → " + STATUS_LABELS.get(str(detail.get("to")), str(detail.get("to")))
+        return "已隔离 → " + Status(str(detail.get("to"))).label
     if action == "acknowledge":
         return "、".join(FLAGS.get(f, f) for f in detail.get("flags", []))
     if action in ("track.add", "track.remove"):

@@ -13,11 +13,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ingest.record import Finding, Part, Record, Structure, printable
+from ingest.record import Finding, Part, Record, Status, Structure, printable
 from ingest.screening.labels import category_label
 from minyi.progress import local_time
 
-_STATUS = {"accepted": "通过", "flagged": "待审核", "quarantined": "已隔离（含密级标志）"}
 _RELATION = {
     "resembles": "内容相近",
     "contained_in": "本件内容包含在对方之中",
@@ -64,7 +63,10 @@ def _summary(record: Record, releases: list[dict[str, str]],
         ("格式/页数", f"{record.format.value} / {record.page_count} 页"),
         ("标题", record.title or "（未识别）"),
         ("反映人", submitter.raw if submitter else "（未识别）"),
-        ("筛查结论", _STATUS.get(record.status.value, record.status.value)),
+        (
+            "筛查结论",
+            record.status.label + ("（含密级标志）" if record.status is Status.QUARANTINED else ""),
+        ),
     ]
     rows += [("解除隔离", f"{local_time(r['released_at'])}：{r['reason']}") for r in releases]
     rows += review

@@ -24,6 +24,7 @@ from followup.workbook import RegisterRow
 from ingest.archive import atomic_write
 from ingest.reader import sha256_file
 from ingest.registry import Registry
+from ingest.review import Decision
 from minyi.settings import Settings
 
 if TYPE_CHECKING:
@@ -303,7 +304,7 @@ def register_rows(registry_path: Path, period: Period) -> list[RegisterRow]:
             rows.append(RegisterRow(
                 sid, received, str(brief["title"] or ""), str(submitter.get("name") or ""),
                 str(submitter.get("unit") or submitter.get("identity") or ""),
-                _DECISIONS.get(str(brief["decision"]), str(brief["decision"])),
+                Decision(str(brief["decision"])).label,
                 "、".join(e.note for e in mine if e.kind is Kind.PUBLISHED),
                 "、".join(sorted({(e.body or (e.level.value if e.level else ""))
                                   for e in mine if e.kind is Kind.FORWARDED})),
@@ -313,7 +314,3 @@ def register_rows(registry_path: Path, period: Period) -> list[RegisterRow]:
                          for e in mine if e.kind is Kind.INSTRUCTION),
             ))  # fmt: skip
     return rows
-
-
-_DECISIONS = {"pending": "待审核", "proposed": "拟采用", "declined": "不予采用",
-              "returned": "退回修改", "void": "作废", "superseded": "已由修改稿替代"}  # fmt: skip

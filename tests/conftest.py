@@ -157,3 +157,19 @@ def received_on(folder: Path, day: str, data: str = "data") -> None:
     with db:
         db.execute("UPDATE submissions SET received_at = ? || substr(received_at, 11)", (day,))
     db.close()
+
+
+def correct_byline(folder: Path, submission_id: str, byline: str) -> str:
+    """The clerk reopens 2026's issue 1, corrects one item's 反映人 line in its text, and
+    signs and issues it again; returns what the import said."""
+    minyi(folder, "issue", "reopen", "1", "--reason", "反映人写错", "--year", "2026")
+    exported = folder / "稿.txt"
+    minyi(folder, "issue", "text", "1", submission_id, "--year", "2026", "--export", str(exported))
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    lines[1] = byline
+    exported.write_text("\n".join(lines), encoding="utf-8")
+    said = minyi(folder, "issue", "text", "1", submission_id, "--year", "2026", "--import",
+                 str(exported))  # fmt: skip
+    minyi(folder, "issue", "sign", "1", "--by", "张主任", "--year", "2026")
+    minyi(folder, "issue", "render", "1", "--no-pdf", "--year", "2026")
+    return said

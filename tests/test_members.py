@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import minyi, propose, received_on
+from conftest import correct_byline, minyi, propose, received_on
 
 from minyi import samples
 from minyi.members import _stands_alone, folded_name, read_register
@@ -208,16 +208,7 @@ def test_a_two_year_history_is_ranked_by_the_register(tmp_path: Path) -> None:
 def test_a_corrected_byline_is_linked_to_its_member(office: Path) -> None:
     minyi(office, "member", "import", "名单.csv")
     minyi(office, "member", "match", "--yes")
-    minyi(office, "issue", "reopen", "1", "--reason", "反映人写错", "--year", "2026")
-    exported = office / "稿.txt"
-    minyi(office, "issue", "text", "1", "2026-0001", "--year", "2026", "--export", str(exported))
-    lines = exported.read_text(encoding="utf-8").splitlines()
-    lines[1] = "反映人：张建化委员（县农业农村局）"
-    exported.write_text("\n".join(lines), encoding="utf-8")
-    out = minyi(office, "issue", "text", "1", "2026-0001", "--year", "2026", "--import",
-                str(exported))  # fmt: skip
+    out = correct_byline(office, "2026-0001", "反映人：张建化委员（县农业农村局）")
     assert "计分对象已随改动改为委员库中的 张建化" in out
-    minyi(office, "issue", "sign", "1", "--by", "张主任", "--year", "2026")
-    minyi(office, "issue", "render", "1", "--no-pdf", "--year", "2026")
     persons = _persons(office)
     assert "张建华" not in persons and persons["张建化"] == 6

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import correct_byline, propose, received_on, run_minyi
 from conftest import minyi as run
-from conftest import propose, received_on, run_minyi
 
 from minyi import samples
 
@@ -278,17 +278,8 @@ def test_a_corrected_byline_moves_the_points(office: Path) -> None:
     person named there, not to the one the file named."""
     from openpyxl import load_workbook
 
-    minyi(office, "issue", "reopen", "1", "--reason", "反映人写错", "--year", "2026")
-    exported = office / "稿.txt"
-    minyi(office, "issue", "text", "1", "2026-0001", "--year", "2026", "--export", str(exported))
-    lines = exported.read_text(encoding="utf-8").splitlines()
-    lines[1] = "反映人：王大明（县人民医院）"
-    exported.write_text("\n".join(lines), encoding="utf-8")
-    out = minyi(office, "issue", "text", "1", "2026-0001", "--year", "2026", "--import",
-                str(exported))  # fmt: skip
+    out = correct_byline(office, "2026-0001", "反映人：王大明（县人民医院）")
     assert "计分对象已随改动改为 王大明" in out
-    minyi(office, "issue", "sign", "1", "--by", "张主任", "--year", "2026")
-    minyi(office, "issue", "render", "1", "--no-pdf", "--year", "2026")
     minyi(office, "stats", "--year", "2026", "--xlsx", "统计.xlsx")
     rows = list(load_workbook(office / "统计.xlsx")["个人排名"].iter_rows(values_only=True))[1:]
     names = {r[1] for r in rows}
