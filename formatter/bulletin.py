@@ -61,25 +61,47 @@ def _document(stats: BulletinFigures, unit: str, gate: Gatekeeper, today: dt.dat
         return p
 
     f = t.fonts
-    para(f"关于{stats.period}社情民意信息工作情况的通报", f.title, L.TITLE_PT, "center", 0)
-    para("", f.body, L.BODY_PT)
     rate = f"{stats.adoption_rate:.1%}" if stats.adoption_rate is not None else "—"
-    para(stats.sentence + f"采用率为{rate}。", f.body, L.BODY_PT)
+    opening = [stats.sentence + f"采用率为{rate}。"]
     leaders = stats.leaders[:5]
     if leaders:
         named = "、".join(f"{name}（{points:g}分）" for name, points in leaders)
-        para(f"按积分排名，前{len(leaders)}位依次为：{named}。", f.body, L.BODY_PT)
+        opening.append(f"按积分排名，前{len(leaders)}位依次为：{named}。")
     units = stats.units[:3]
     if units:
-        para("单位排名前列的是：" + "、".join(units) + "。", f.body, L.BODY_PT)
+        opening.append("单位排名前列的是：" + "、".join(units) + "。")
+    closing = "希望各位委员、各单位和信息员继续围绕中心工作，反映真实情况，提出务实建议。"
+    title = f"关于{stats.period}社情民意信息工作情况的通报"
+    para(title, f.title, L.TITLE_PT, "center", 0)
+    para("", f.body, L.BODY_PT)
+    for text in opening:
+        para(text, f.body, L.BODY_PT)
+    height = _chart_height_mm([gate.mask(x) for x in (*opening, closing)], gate.mask(title))
     chart = document.add_paragraph()
     chart.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    chart.add_run().add_picture(io.BytesIO(monthly_chart(stats)), width=Mm(150))
-    para("希望各位委员、各单位和信息员继续围绕中心工作，反映真实情况，提出务实建议。", f.body,
-         L.BODY_PT)  # fmt: skip
+    picture = monthly_chart(stats, (1500, round(1500 * height / _CHART_W_MM)))
+    chart.add_run().add_picture(io.BytesIO(picture), width=Mm(_CHART_W_MM))
+    para(closing, f.body, L.BODY_PT)
     para(unit, f.body, L.BODY_PT, "right", 0)
     para(chinese_date(today or dt.date.today()), f.body, L.BODY_PT, "right", 0)
     return document
+
+
+_CHART_W_MM = 150.0
+_CHART_H_MM = (35.0, 70.0)  # the chart shrinks to this least height to keep one page
+
+
+def _chart_height_mm(body: list[str], title: str) -> float:
+    """The chart's height that leaves the 通报 on one page: the grid's lines less those the
+    title, the blank line, the body paragraphs, the unit and the date take, and two spare: the
+    picture's own paragraph adds about half a line, and LibreOffice may break a line earlier
+    than predicted (measured: 「（总商会）。」 moved down whole)."""
+    indent = 2 * L.BODY_PT
+    used = len(L.title_lines(title)) + 1 + 2 + 2
+    used += sum(L.line_count(text, L.BODY_PT, indent, condensed=False) for text in body)
+    free_pt = (L.LINES_PER_PAGE - used) * L.LINE_TWIPS / 20
+    low, high = _CHART_H_MM
+    return max(low, min(high, free_pt / 72 * 25.4))
 
 
 def monthly_chart(stats: BulletinFigures, size: tuple[int, int] = (1500, 600)) -> bytes:

@@ -213,6 +213,11 @@ _NOT_NAME = re.compile(
     r"建议|意见|情况|问题|对策|措施|原因|分析|概述|背景|现状|结论|附件|说明|报告|反映|调研|"
     r"工作|管理|服务|发展|建设|部门|单位|群众|同志|领导|委员|主任|书记|县长|镇长|村民"
 )
+# A quantity's unit (万元, 万人次, 亿吨): 万 is a surname, so 万元 passes the name test alone.
+_QUANTITY = re.compile(
+    r"[十百千万亿]?(?:美?元|人次|人|户|吨|亩|米|公里|平方米|立方米|千瓦时|度|辆|台|座|家|所|条|"
+    r"项|个|名|次|倍|公斤|斤)"
+)
 _FREQUENT_WORD = 1500  # jieba frequency above which a short "name" is an ordinary word
 
 # Furniture: lines that are the page's or the bulletin's, not the author's.
@@ -582,6 +587,8 @@ def _is_name(token: str) -> bool:
     if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?", token):
         return False
     if _NOT_NAME.search(token) or _UNIT_WORD.search(token) or _POST.search(token):
+        return False
+    if _QUANTITY.fullmatch(token):
         return False
     if _PARTY.search(token) or _ORG.search(token):
         return False

@@ -289,7 +289,7 @@ def release(ctx: click.Context, submission_id: str, reason: str, by: str | None,
         record = _get(registry, submission_id)
         if record.status is not Status.QUARANTINED:
             raise InputError(
-                f"信息 {submission_id} 未被隔离（当前状态：{record.status.value}），无需解除"
+                f"信息 {submission_id} 未被隔离（当前状态：{record.status.label}），无需解除"
             )
         from minyi.tracking import clerk
 
@@ -465,7 +465,7 @@ def _run_with_progress(pipeline: Pipeline, folder: Path, report: TextIO) -> Batc
 
 def _print_summary(summary: BatchSummary, report_path: Path) -> None:
     table = Table(title="处理结果", title_justify="left")
-    for label in ("已接收", "重复", "待审核", "拒收", "忽略", "合计", "用时"):
+    for label in ("已接收", "重复", "有提示", "拒收", "忽略", "合计", "用时"):
         table.add_column(label, justify="right")
     table.add_row(
         *map(str, (summary.accepted, summary.duplicates, summary.flagged, summary.rejected,

@@ -16,7 +16,7 @@ def test_process_sample_inbox(tmp_path: Path) -> None:
     assert "样例文件" in made.stdout
     result = run_minyi("process", "收件箱", "--report", "报告.jsonl", cwd=tmp_path)
     assert result.returncode == 3, result.stderr  # the sample inbox holds one broken file
-    for label in ("已接收", "重复", "待审核", "拒收", "忽略", "用时"):
+    for label in ("已接收", "重复", "有提示", "拒收", "忽略", "用时"):
         assert label in result.stdout
     assert "损坏的文件.docx" in result.stdout
     lines = [

@@ -67,3 +67,14 @@ def test_unit_and_post_split() -> None:
     s = find_submitter(["反映人：陈立，县政协委员、城关镇中心小学校长，电话0571-88886666"])
     assert s is not None
     assert (s.unit, s.post, s.phone) == ("城关镇中心小学", "校长", "0571-88886666")
+
+
+@pytest.mark.parametrize(
+    "line", ["（万人次）", "民建县委会 万元", "（单位 万吨）", "县工商联 亿元"]
+)
+def test_a_measure_word_is_never_a_name(line: str) -> None:
+    """Seen in 个人排名: 万元 and 万人次 (万 is a surname) credited as people."""
+    from ingest.recognize import analyse, submitter_of
+
+    found = submitter_of(analyse(["关于加强农村供水保障的建议", "各年度投入逐年增加。", line]))
+    assert found is None or found.name is None, found

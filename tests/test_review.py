@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -164,3 +165,20 @@ def test_release_is_audited_with_its_reason(tmp_path: Path) -> None:
     assert (entry["action"], entry["actor"], entry["reason"]) == ("release", "李明",
                                                                    "经核实为引用文件名")  # fmt: skip
     minyi(tmp_path, "review", "2026-0001", "--decision", "拟采用")
+
+
+def test_times_are_local_and_statuses_chinese_wherever_a_clerk_reads(office: Path) -> None:
+    """Seen: times shown as ISO UTC (2026-03-05T06:30:00+00:00); release said flagged."""
+    db = sqlite3.connect(office / "data" / "registry.sqlite3")
+    with db:
+        db.execute("UPDATE submissions SET received_at = '2026-03-05T06:30:00+00:00'")
+    db.close()
+    shanghai = {"TZ": "Asia/Shanghai"}
+    minyi(office, "review", "2026-0001", "--decision", "拟采用", "--by", "李明")
+    for args in (["show", "2026-0001"], ["status", "2026-0001"], ["log"], ["list"]):
+        out = minyi(office, *args, env=shanghai)
+        assert not re.search(r"\d{2}T\d{2}:\d{2}|[+-]\d{2}:\d{2}\b|\bflagged\b|\baccepted\b",
+                             out), (args, out)  # fmt: skip
+    assert "2026-03-05 14:30" in minyi(office, "show", "2026-0001", env=shanghai)
+    out = minyi(office, "release", "2026-0001", "--reason", "核实", code=4)
+    assert "当前状态：有提示" in out or "当前状态：已接收" in out, out

@@ -67,7 +67,7 @@ def test_pii_lexicon_and_checks_in_the_report(tmp_path: Path) -> None:
     report = (tmp_path / "r.jsonl").read_text(encoding="utf-8")
     assert ID not in report and "13812345678" not in report
     assert line["screening"] == "flagged"
-    assert "待审核" in result.stdout
+    assert "有提示" in result.stdout
     # Without the one-run lexicon only the personal data is reported.
     (tmp_path / "in2").mkdir()
     (tmp_path / "in2" / "b.txt").write_text(text.replace("张三", "李四"), encoding="utf-8")

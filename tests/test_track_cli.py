@@ -284,3 +284,38 @@ def test_a_corrected_byline_moves_the_points(office: Path) -> None:
     rows = list(load_workbook(office / "统计.xlsx")["个人排名"].iter_rows(values_only=True))[1:]
     names = {r[1] for r in rows}
     assert "王大明" in names and "张建华" not in names
+
+
+@pytest.mark.parametrize("period", ["2026年", "2026年1月1日至6月30日"])
+def test_a_busy_years_bulletin_stays_on_one_page(tmp_path: Path, period: str) -> None:
+    """Seen: the 通报 said to be one page ran to two for a full year (every clause, five
+    leaders, three long unit names, twelve months of bars); the chart now gives way."""
+    import datetime as dt
+
+    from conftest import GATE
+
+    from formatter.bulletin import BulletinFigures, write_bulletin
+    from ingest.screening.gate import Checkpoint
+
+    sentence = ("2026年共收到社情民意信息1286篇，编发412篇，报送398篇；其中3篇被全国政协采用，"
+                "27篇被省政协采用，96篇被市政协采用，41篇被市政协报送省政协，5篇经省政协报送"
+                "全国政协，18篇获省市县主要领导批示。")  # fmt: skip
+    leaders = (("欧阳晓明", 128.5), ("司马相如", 96.0), ("诸葛孔明", 87.25), ("张建华", 80.0),
+               ("李晓梅", 75.5))  # fmt: skip
+    units = ("中国民主建国会某某县委员会", "中国农工民主党某某县基层委员会",
+             "某某县工商业联合会（总商会）")  # fmt: skip
+    monthly = tuple((f"2026-{m:02d}", 100 + m * 9, 30 + m * 3) for m in range(1, 13))
+    figures = BulletinFigures(period, sentence, 0.318, leaders, units, monthly)
+    path = tmp_path / "通报.docx"
+    write_bulletin(figures, path, "政协某某县委员会办公室", Checkpoint(GATE), dt.date(2026, 12, 31))
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "某某县工商业联合会（总商会）" in text and "2026年12月31日" in text
+    office_pdf = _to_pdf(path)
+    if office_pdf is not None:
+        import pypdfium2 as pdfium
+
+        document = pdfium.PdfDocument(str(office_pdf))
+        pages = len(document)
+        last = document[pages - 1].get_textpage().get_text_range()
+        document.close()
+        assert pages == 1 and "2026年12月31日" in last.replace(" ", "").replace("\r\n", "")
