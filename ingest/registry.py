@@ -34,6 +34,7 @@ from ingest.registry_index import IndexTables
 from ingest.registry_issues import IssueTables
 from ingest.registry_review import ReviewTables
 from ingest.registry_search import SearchTables
+from ingest.registry_users import UserTables
 from ingest.schema import MIGRATIONS
 from ingest.screening.index import IndexEntry
 
@@ -49,7 +50,7 @@ class AlreadyRegisteredError(Exception):
         self.original_name = original_name
 
 
-class Registry(IndexTables, IssueTables, EventTables, SearchTables, ReviewTables):
+class Registry(IndexTables, IssueTables, EventTables, SearchTables, ReviewTables, UserTables):
     """The submissions, their pages, every receipt and the issues, in one SQLite file."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:

@@ -272,4 +272,25 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX members_folded ON members (folded);
     """,
+    # 12: the review desk's users (argon2 hashes, never the password) and their sessions
+    # (a hash of the cookie's random token: a stolen database opens no session; a session
+    # ended at logout cannot be used again).
+    """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token TEXT PRIMARY KEY,
+        user TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        seen_at REAL NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions (user);
+    """,
 )

@@ -481,4 +481,5 @@ def _print_summary(summary: BatchSummary, report_path: Path) -> None:
 
 
 # The ``issue`` group lives in its own module and registers itself on ``cli``.
-from minyi import issue_cli, members, review_cli, track_cli  # noqa: E402, F401
+from minyi import accounts, issue_cli, members, review_cli, track_cli  # noqa: E402, F401
+from minyi.desk import serve  # noqa: E402, F401

@@ -52,6 +52,13 @@ ACTION_LABELS = {
     "member.import": "导入委员库",
     "member.add": "委员库添加",
     "member.edit": "委员库修改",
+    "user.add": "添加用户",
+    "user.disable": "停用用户",
+    "user.enable": "启用用户",
+    "user.passwd": "修改用户密码",
+    "desk.login": "登录工作台",
+    "desk.logout": "退出工作台",
+    "desk.upload": "网页上传",
 }
 
 

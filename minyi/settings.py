@@ -91,6 +91,8 @@ class Settings:
     # Find and decide
     review_required: bool = True  # only 拟采用 items may be composed into an issue
     search_words: tuple[Path, ...] = ()  # word lists (one a line) the search knows as words
+    # The review desk (minyi serve)
+    desk_idle_minutes: int = 30  # a session unused this long is ended
 
     @property
     def registry_path(self) -> Path:

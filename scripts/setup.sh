@@ -61,6 +61,8 @@ if [ "$system" = "--system" ] || [ "$system" = "--pdf" ]; then
     command -v unshare >/dev/null || needed+=(util-linux)
     # The PDF tests compare the text read with poppler's pdftotext.
     command -v pdftotext >/dev/null || needed+=(poppler-utils)
+    # The desk's browser tests drive Debian's Chromium (never a downloaded browser).
+    command -v chromium >/dev/null || needed+=(chromium)
   fi
   if [ "${#needed[@]}" -gt 0 ]; then
     echo "正在安装系统软件包：${needed[*]} ……" >&2

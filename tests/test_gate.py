@@ -165,6 +165,7 @@ OUTGOING = {
     "ingest/slip.py": "gate.redact(",  # 回执 .txt and .json
     "minyi/issues.py": "checkpoint.check_text(",  # exported item text
     "minyi/cli.py": "report_line(receipt, record, gate)",  # report lines (JSONL)
+    "minyi/desk/app.py": "desk.gate.inspect_text(html",  # every page of the desk
 }
 INTERNAL = {
     "formatter/package.py",  # writes inside the staged folder that render.py checks
@@ -175,6 +176,9 @@ INTERNAL = {
     "formatter/document.py",  # the .docx into memory (render.py writes it, then checks)
     "ingest/extractors/pdf_hidden.py",  # a PDF's pictures, encoded in memory for OCR
     "minyi/issue_cli.py",  # flow.save: the issue into the registry
+    # A page picture of a kept original, cached in the data folder; the desk serves it only
+    # for an item that is not quarantined (app.py answers 403 for one that is).
+    "minyi/desk/previews.py",
 }  # fmt: skip
 WRITES = ("write_text", "write_bytes", ".save(", "atomic_write", "ZipFile(", "open(")
 

@@ -1,0 +1,1 @@
+"""The review desk (``minyi serve``): queue, item, upload, issues, follow-through, figures."""
