@@ -30,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from common.errors import InputError, MinyiError
@@ -419,11 +420,16 @@ def create_app(settings: Settings) -> FastAPI:
     async def decide_form(request: Request, submission_id: str) -> Response:
         user = need(request, Right.DECIDE)
         form = await request.form()
-        said = _decide(user, submission_id, str(form.get("decision", "")),
-                       str(form.get("reason", "")))  # fmt: skip
-        record = _record(submission_id)
-        return page(request, "_decision.html", item=_item(record), decisions=_decision_choices(),
-                    message=said, allow=_allow(record))  # fmt: skip
+
+        def work() -> Response:
+            said = _decide(user, submission_id, str(form.get("decision", "")),
+                           str(form.get("reason", "")))  # fmt: skip
+            record = _record(submission_id)
+            return page(request, "_decision.html", item=_item(record),
+                        decisions=_decision_choices(), message=said, allow=_allow(record))  # fmt: skip
+
+        result: Response = await run_in_threadpool(work)
+        return result
 
     @app.post("/api/submissions/{submission_id}/decision")
     async def api_decide(request: Request, submission_id: str) -> Response:
@@ -587,11 +593,15 @@ def create_app(settings: Settings) -> FastAPI:
                             change: Callable[[Issue, Any, User], str]) -> Response:  # fmt: skip
         user = need(request, right)
         form = await request.form()
-        entry = _issue(year, number)
-        said = change(entry, form, user)
-        view = _issue_view(_issue(year, number))
-        allow = view.pop("allow")
-        return page(request, "_issue_body.html", issue=view, message=said, allow=allow)
+
+        def work() -> Response:  # in a worker thread: rendering may take LibreOffice a while
+            said = change(_issue(year, number), form, user)
+            view = _issue_view(_issue(year, number))
+            allow = view.pop("allow")
+            return page(request, "_issue_body.html", issue=view, message=said, allow=allow)
+
+        result: Response = await run_in_threadpool(work)
+        return result
 
     @app.post("/issues/{year}/{number}/move")
     async def move(request: Request, year: int, number: int) -> Response:
@@ -729,7 +739,7 @@ def create_app(settings: Settings) -> FastAPI:
                         leader=str(form.get("leader", "")), principal=bool(form.get("principal")),
                         text=str(form.get("text", "")), note=str(form.get("note", "")))
                   for sid in dict.fromkeys(ids)]  # fmt: skip
-        tracking.record(desk.registry(), events)
+        await run_in_threadpool(lambda: tracking.record(desk.registry(), events))
         html = desk.env.get_template("_message.html").render(
             message=f"已记录 {len(events)} 条“{kind.value}”", error=False
         )
@@ -901,9 +911,16 @@ def _audit_line(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _receipt_label(line: dict[str, Any]) -> str:
-    return {"accepted": "已接收", "flagged": "已接收（有提示）", "quarantined": "已隔离（含密级标志）",
-            "duplicate": "重复（此前已收到）", "rejected": "拒收", "ignored": "忽略"}.get(
-        str(line.get("status")), str(line.get("status")))  # fmt: skip
+    """The 回执's verdict in words, from the report line's status and screening."""
+    if line.get("status") == "rejected":
+        return "拒收"
+    if line.get("status") == "ignored":
+        return "忽略（不是要处理的文件）"
+    if any(d.get("kind") == "exact" for d in line.get("duplicates") or []):
+        return "重复：与已收到的文件完全相同，未再登记"
+    return {"accepted": "已接收", "flagged": "已接收（有提示，请审核时留意）",
+            "quarantined": "已接收并隔离（含密级标志，须核实）"}.get(
+        str(line.get("screening")), "已接收")  # fmt: skip
 
 
 def iter_routes(app: FastAPI) -> Iterator[tuple[str, str]]:

@@ -23,7 +23,10 @@
   }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
-    if (typing(event)) { return; }
+    if (typing(event)) {
+      if (event.key === "Escape") { event.target.blur(); }  // back to the keys of the page
+      return;
+    }
     var key = event.key;
     if (document.getElementById("queue-table")) {
       if (key === "j" || key === "J") { select(current + 1); event.preventDefault(); }
