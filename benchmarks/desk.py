@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 USER, PASSWORD = "基准测试", "benchmark-pw-1"
 BARE = textwrap.dedent("""
     import sys
+    from pathlib import Path
     from ingest import search
     from ingest.registry import Registry
     from ingest.registry_search import Filters
@@ -53,7 +54,7 @@ BARE = textwrap.dedent("""
     local = threading.local()
     def registry():
         if not hasattr(local, "r"):
-            local.r = Registry.open(sys.argv[1])
+            local.r = Registry.open(Path(sys.argv[1]))
         return local.r
     def items(request):
         q = request.query_params.get("q", "")
@@ -173,6 +174,9 @@ def main() -> None:
         pdfs = prepare(folder, args.docs)
         (folder / "pdf-ids.txt").write_text("\n".join(pdfs), encoding="utf-8")
     pdfs = (folder / "pdf-ids.txt").read_text(encoding="utf-8").split()
+    import shutil
+
+    shutil.rmtree(folder / "data" / "cache", ignore_errors=True)  # page pictures drawn afresh
     port, bare_port = free_port(), free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen([sys.executable, "-m", "minyi", "serve", "--port", str(port)],

@@ -168,8 +168,10 @@ class SearchTables:
         where, args = filters.clauses()
         conditions = f"WHERE {' AND '.join(where)}" if where else ""
         if query is None:
+            # The page by index, the count apart: a window count would sort every row (70 ms
+            # at 100,000 against 2 ms for both).
             sql = (
-                "SELECT f.rowid, NULL AS score, COUNT(*) OVER () AS total FROM submission_facts f"
+                "SELECT f.rowid, NULL AS score, NULL AS total FROM submission_facts f"
                 f" {conditions} ORDER BY f.received_at DESC, f.rowid DESC LIMIT ? OFFSET ?"
             )
             count = f"SELECT COUNT(*) FROM submission_facts f {conditions}"
@@ -191,7 +193,8 @@ class SearchTables:
             args = [query.expression, *args]
         try:
             page = self._db.execute(sql, [*args, limit, offset]).fetchall()
-            total = page[0][2] if page else self._db.execute(count, args).fetchone()[0]
+            total = (page[0][2] if page and page[0][2] is not None
+                     else self._db.execute(count, args).fetchone()[0])  # fmt: skip
         except sqlite3.OperationalError as exc:  # (the expression is built, never typed)
             raise InputError(f"无法按这个查询查找：{exc}") from exc
         rows = {
@@ -221,6 +224,18 @@ class SearchTables:
             )
             out[column] = {r[0]: r[1] for r in rows}
         return out
+
+    def decision_counts(self, filters: Filters = Filters()) -> tuple[dict[str, int], int]:
+        """Submissions per decision under ``filters``, and how many wait in the review queue
+        (pending, not superseded): one pass over an index when nothing else is filtered."""
+        where, args = filters.clauses()
+        sql_where = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self._db.execute(
+            "SELECT f.decision, COUNT(*), SUM(f.superseded_by IS NULL) FROM submission_facts f"
+            f" {sql_where} GROUP BY 1", args,
+        ).fetchall()  # fmt: skip
+        counts = {r[0]: r[1] for r in rows}
+        return counts, sum(r[2] for r in rows if r[0] == "pending")
 
     def local_words(self) -> Iterator[str]:
         """Names and units the registry knows (from recognised bylines), for the segmenter."""

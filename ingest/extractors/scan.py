@@ -2,7 +2,8 @@
 
 Images are decoded with Pillow under a pixel limit (a decompression bomb is
 rejected, not decoded), turned upright by their EXIF orientation, and each
-frame is read by the OCR engine the extractor is given. Truncated or damaged
+page (a TIFF's frames; an animation's first frame) is read by the OCR engine the
+extractor is given. Truncated or damaged
 images are rejected with the reason.
 """
 
@@ -51,6 +52,10 @@ def frames(data: bytes, options: IngestOptions) -> Iterator[Image.Image]:
         try:
             image = Image.open(io.BytesIO(data))
             count = getattr(image, "n_frames", 1)
+            if image.format not in _PAGED:  # an animation's frames are not pages: the first
+                image.load()
+                yield on_white(ImageOps.exif_transpose(image))
+                return
             if count > options.max_pages:
                 raise ExtractionError(f"图片共 {count} 页，超过上限 {options.max_pages} 页")
             for frame in ImageSequence.Iterator(image):
@@ -62,6 +67,12 @@ def frames(data: bytes, options: IngestOptions) -> Iterator[Image.Image]:
             ) from exc
         except (OSError, ValueError, SyntaxError) as exc:
             raise ExtractionError(f"图片已损坏或不完整，无法解码（{exc}）") from exc
+
+
+# Formats whose frames are a document's pages. An animated GIF, WebP or PNG, or a phone's
+# multi-picture JPEG (MPO), is read by its first frame only (seen: a 31-frame GIF read 31
+# times, 41 CPU-seconds for the same two letters).
+_PAGED = {"TIFF"}
 
 
 def _heif() -> None:

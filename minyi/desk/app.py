@@ -287,8 +287,7 @@ def create_app(settings: Settings) -> FastAPI:
         registry = desk.registry()
         base = Filters(status=status or None, unit=unit or None, since=since or None,
                        until=until or None)  # fmt: skip
-        counts = registry.facets(base)["decision"]
-        waiting = sum(registry.facets(replace(base, queue=True))["decision"].values())
+        counts, waiting = registry.decision_counts(base)
         tabs = [{"key": "queue", "label": "待审核", "count": waiting}]
         for decision in (Decision.PROPOSED, Decision.RETURNED, Decision.DECLINED, Decision.VOID):
             tabs.append({"key": decision.value, "label": decision.label,
