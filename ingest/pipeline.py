@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from common import timing
 from common.errors import DiskFullError, InputError
 from ingest.archive import Archive
 from ingest.options import IngestOptions
@@ -49,6 +50,8 @@ class BatchSummary:
     ignored: int = 0
     seconds: float = 0.0
     rejections: list[tuple[str, str]] = field(default_factory=list)
+    # Seconds per phase (common.timing), summed over files: CPU-seconds across the readers.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -93,6 +96,8 @@ class Pipeline:
     options: IngestOptions
     workers: Workers
     clock: Clock = field(default=lambda: datetime.now().astimezone())
+    # The phases of the file whose receipt was last handed out (its report line's timing).
+    last_timing: dict[str, float] = field(default_factory=dict, init=False)
     _duplicates: DuplicateIndex = field(init=False, repr=False)
 
     @property
@@ -116,9 +121,12 @@ class Pipeline:
         summary = BatchSummary()
         source = str(folder.resolve())
         for slot in self._ordered(entries):
-            receipt, record = self._commit(slot, source)
+            with timing.phase("registry"):
+                receipt, record = self._commit(slot, source)
             slot.receipt = receipt
             summary.count(receipt, record)
+            self.last_timing = {**(slot.result.timing if slot.result else {}), **timing.take()}
+            timing.add(summary.phases, self.last_timing)
             if on_receipt:
                 on_receipt(receipt, record)
         summary.seconds = time.monotonic() - started

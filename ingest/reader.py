@@ -13,10 +13,11 @@ import errno
 import hashlib
 import logging
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from common import timing
 from common.errors import ExtractionError, MinyiError, describe_os_error
 from ingest import recognize
 from ingest.archive import Archive
@@ -48,6 +49,7 @@ class FileResult:
     index: IndexEntry | None = None
     transient: bool = False  # failed for a reason that may pass (locked, permissions, disk)
     disk_full: bool = False  # the data folder's disk is full: nothing more can be kept
+    timing: dict[str, float] = field(default_factory=dict)  # phase → seconds (common.timing)
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -62,7 +64,14 @@ def sha256_file(path: Path) -> tuple[str, int]:
 
 
 def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> FileResult:
-    """Read, extract and keep one file; failures are results, not exceptions."""
+    """Read, extract and keep one file; failures are results, not exceptions. The result
+    carries the time its phases took (``timing``)."""
+    timing.take()  # (anything left over from before is not this file's)
+    result = _read_file(path, rel, options, data_root)
+    return replace(result, timing=timing.take())
+
+
+def _read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> FileResult:
     archive = Archive(data_root)
     try:
         with open_regular(path) as fh:
@@ -80,9 +89,11 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
     sha = hashlib.sha256(data).hexdigest()
     fmt = detect(data) if data else Format.UNKNOWN
     try:
-        record = read_bytes(data, sha, rel, fmt, options)
-        record = screen_content(record, ScreenContext.for_options(options))
-        index = index_entry(record.text, options)
+        with timing.phase("extraction"):
+            record = read_bytes(data, sha, rel, fmt, options)
+        with timing.phase("screening"):
+            record = screen_content(record, ScreenContext.for_options(options))
+            index = index_entry(record.text, options)
     except MinyiError as exc:
         reason = exc.message
     except Exception as exc:  # a parser bug on hostile input must not end the batch
@@ -90,7 +101,8 @@ def read_file(path: Path, rel: str, options: IngestOptions, data_root: Path) -> 
         reason = f"读取时发生内部错误（{type(exc).__name__}），文件可能已损坏"
     else:
         try:
-            stored = archive.keep(data, sha, fmt)
+            with timing.phase("keeping"):
+                stored = archive.keep(data, sha, fmt)
         except OSError as exc:
             reason = f"无法保存原件到数据目录：{describe_os_error(exc)}"
             return FileResult(sha, len(data), fmt, error=reason, transient=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from common.errors import ConfigError, ExtractionError
+from common.timing import phase
 from ingest.ocr import ENGINES, OcrEngine
 from ingest.options import IngestOptions
 from office import INSTALL_HINT, LibreOffice, find_soffice
@@ -27,7 +28,8 @@ class Tools:
             if factory is None:
                 known = "、".join(ENGINES)
                 raise ConfigError(f"未知的 OCR 引擎「{self.options.ocr_engine}」；可选：{known}")
-            self._ocr = factory(self.options)
+            with phase("model"):
+                self._ocr = factory(self.options)
         return self._ocr
 
     def office(self) -> LibreOffice:

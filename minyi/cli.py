@@ -8,6 +8,7 @@ This module is the one place where errors become messages and exit codes.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from common import timing
 from common.errors import ExitCode, InputError, MinyiError, describe_os_error
 from ingest.pipeline import BatchSummary, Pipeline
 from ingest.receipt import Receipt
@@ -187,8 +189,14 @@ def process(ctx: click.Context, folder: Path, report_path: Path | None, data_dir
         workers_pool = stack.enter_context(Workers(settings.workers))
         report = stack.enter_context(_open_report(report_path))
         pipeline = Pipeline(registry, settings.data_dir, settings.ingest_options(), workers_pool)
+        startup = timing.since_process_start()
         summary = _run_with_progress(pipeline, folder, report)
+        summary.phases = {"startup": round(startup, 3), **summary.phases}
     _print_summary(summary, report_path)
+    log.info("各阶段用时 %s", json.dumps(summary.phases, ensure_ascii=False))
+    if summary.total:
+        err.print(f"各阶段用时（秒；读取在 {workers_pool.processes} 个进程中同时进行，合计可多于总用时）："
+                  f"{timing.summary(summary.phases)}")  # fmt: skip
     if summary.quarantined:
         out.print(f"[bold red]其中 {summary.quarantined} 份含密级标志，已隔离[/bold red]："
                   "不得编发，须经人工核实后用 minyi release 解除。")  # fmt: skip
@@ -455,7 +463,9 @@ def _run_with_progress(pipeline: Pipeline, folder: Path, report: TextIO) -> Batc
             progress.update(task, total=total)
 
         def received(receipt: Receipt, record: Record | None) -> None:
-            report.write(dumps(report_line(receipt, record, gate)) + "\n")
+            line = report_line(receipt, record, gate)
+            line["timing"] = pipeline.last_timing  # (seconds per phase: additive key)
+            report.write(dumps(line) + "\n")
             report.flush()
             progress.update(task, advance=1, description=shown(receipt.file))
 

@@ -29,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 
 from common.errors import MinyiError
+from common.timing import phase
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +113,11 @@ class LibreOffice:
         the uno bridge and is skipped without it.
         """
         target.unlink(missing_ok=True)
-        if self.persistent:
-            self._serve(source, target, plain_spacing)
-        else:
-            self._run_once(source, target)
+        with phase("office"):
+            if self.persistent:
+                self._serve(source, target, plain_spacing)
+            else:
+                self._run_once(source, target)
         if not target.is_file() or target.stat().st_size == 0:
             raise OfficeError("LibreOffice 无法转换该文件，文件可能已损坏或加密")
 
@@ -184,12 +186,14 @@ class LibreOffice:
         assert self._uno_python is not None
         script = Path(__file__).with_name("server.py")
         profile = Path(self._home.name) / "profile"
-        self._server = subprocess.Popen(
-            [self._uno_python, str(script), str(profile), self.binary],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            env=self._env(), start_new_session=True,
-        )  # fmt: skip
-        if self._answer(90) is None:
+        with phase("office_start"):
+            self._server = subprocess.Popen(
+                [self._uno_python, str(script), str(profile), self.binary],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                text=True, env=self._env(), start_new_session=True,
+            )  # fmt: skip
+            ready = self._answer(90) is not None
+        if not ready:
             self._stop_server()
             raise OfficeError("LibreOffice 无法启动，请运行 minyi doctor 检查安装")
 

@@ -84,3 +84,26 @@ def test_report_inside_the_folder_is_not_taken_in(tmp_path: Path) -> None:
         for x in (tmp_path / "in" / "r.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert [ln["file"] for ln in lines] == ["a.docx"]
+
+
+def test_the_phases_of_a_batch_are_recorded(tmp_path: Path) -> None:
+    """Where a batch's time went, per file in the report (``timing``) and in all on screen:
+    which phases are recorded, not how long they took."""
+    from scans import encode, render
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    samples.make_docx(inbox / "a.docx", samples.SAMPLES[0].paragraphs())
+    (inbox / "b.png").write_bytes(encode(render(samples.page_lines(samples.SAMPLES[1]))))
+    result = run_minyi("process", "in", "--report", "r.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = {
+        ln["file"]: ln
+        for ln in map(json.loads, (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines())
+    }
+    word, scan = lines["a.docx"]["timing"], lines["b.png"]["timing"]
+    assert {"extraction", "screening", "keeping", "registry"} <= set(word)
+    assert {"model", "ocr", "extraction", "screening", "registry"} <= set(scan)
+    assert "ocr" not in word and all(v >= 0 for v in [*word.values(), *scan.values()])
+    assert scan["ocr"] > scan["extraction"]  # OCR's time is its own, not counted twice
+    assert "各阶段用时" in result.stderr and "OCR" in result.stderr and "启动" in result.stderr

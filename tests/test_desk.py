@@ -155,8 +155,14 @@ def test_hostile_text_is_inert_on_every_page(desk: Desk) -> None:
     decided = client.post(f"/api/submissions/{sid}/decision", json={"decision": "拟采用"},
                           headers=headers)  # fmt: skip
     assert decided.status_code == 200, decided.text
-    pages = ["/queue?tab=all", "/queue?tab=all&q=占道", f"/items/{sid}", "/issues", "/stats",
-             "/track"]
+    pages = [
+        "/queue?tab=all",
+        "/queue?tab=all&q=占道",
+        f"/items/{sid}",
+        "/issues",
+        "/stats",
+        "/track",
+    ]
     shown = {page: client.get(page) for page in pages}  # (/issues lists it to compose)
     composed = client.post("/issues", data={"items": [sid]}, headers=headers)
     assert composed.status_code == 204, composed.text

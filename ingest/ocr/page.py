@@ -18,6 +18,7 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from common.timing import phase
 from ingest.layout import Line, is_page_mark, join_lines, text_width
 from ingest.ocr import OcrEngine, OcrLine
 
@@ -66,6 +67,11 @@ def read_page(engine: OcrEngine, image: Image.Image) -> PageReading:
 
     A white margin is added first: a crop as small as one line of words (256×32)
     has its text touching the edges, where the text detector finds nothing."""
+    with phase("ocr"):
+        return _read_page(engine, image)
+
+
+def _read_page(engine: OcrEngine, image: Image.Image) -> PageReading:
     from PIL import ImageOps
 
     image = ImageOps.expand(image, border=_MARGIN, fill="white")
