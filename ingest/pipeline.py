@@ -35,6 +35,11 @@ from ingest.workers import Job, Workers
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# Readings that take long (OCR, LibreOffice), by the name's suffix: handed out first.
+_LONG_READS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif",
+                         ".heic", ".heif", ".doc", ".wps", ".rtf", ".odt"})  # fmt: skip
+_EARLY_LIMIT = 500  # (a huge folder of photos is not hashed whole before the first commit)
 OnReceipt = Callable[[Receipt, Record | None], None]
 
 
@@ -85,6 +90,7 @@ class Slot:
     result: FileResult | None = None
     receipt: Receipt | None = None
     journal: str | None = None  # the watcher's journal key: committed with the receipt
+    index: int = 0  # its place in the batch's order
 
 
 @dataclass
@@ -133,26 +139,43 @@ class Pipeline:
         return summary
 
     def _ordered(self, entries: list[Entry]) -> Iterator[Slot]:
-        """Slots in entry order, with reading done ahead by the workers."""
-        window = deque[Slot]()
+        """Slots in entry order, with reading done ahead by the workers.
+
+        The long readings — pictures (OCR) and legacy formats (LibreOffice) — are handed
+        out first, so the cores never idle at the end of a batch while one photo is read
+        and the engines start while there is other work; the rest follow in order, a
+        window ahead of the commits. Commits stay in entry order whatever was read first.
+        """
         firsts: dict[str, Slot] = {}
+        early: dict[int, Slot] = {}
+        for index, entry in enumerate(entries):
+            if len(early) >= _EARLY_LIMIT:
+                break
+            if entry.path.suffix.lower() in _LONG_READS and not entry.ignore_reason:
+                early[index] = self._plan(entry, firsts, index)
+        window = deque[Slot]()
         ahead = self.workers.capacity * 2 + 2
-        for entry in entries:
-            window.append(self._plan(entry, firsts))
+        for index, entry in enumerate(entries):
+            slot = early.pop(index) if index in early else self._plan(entry, firsts, index)
+            window.append(slot)
             while len(window) > ahead:
                 yield self._finish(window.popleft())
         while window:
             yield self._finish(window.popleft())
 
-    def _plan(self, entry: Entry, firsts: dict[str, Slot]) -> Slot:
-        slot = Slot(entry)
+    def _plan(self, entry: Entry, firsts: dict[str, Slot], index: int = 0) -> Slot:
+        slot = Slot(entry, index=index)
         if entry.ignore_reason or entry.error or self.known(slot):
             return slot
         if slot.sha256 is not None:
-            if slot.sha256 in firsts:
-                slot.first = firsts[slot.sha256]
+            first = firsts.get(slot.sha256)
+            if first is not None and first.index < index:  # a repeat of an earlier file
+                slot.first = first
                 return slot
-            firsts[slot.sha256] = slot
+            if first is None:
+                firsts[slot.sha256] = slot
+            # (A copy read early that comes later in order: this one is read too, and the
+            # later one's commit finds the bytes registered — a duplicate receipt.)
         self.read(slot)
         return slot
 

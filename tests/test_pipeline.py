@@ -273,3 +273,26 @@ def test_batch_transaction_with_a_failing_member(tmp_path: Path) -> None:
         assert registry.counts() == {"registered": 3}
     with Registry.open(tmp_path / "r.sqlite3") as registry:  # durable after the batch
         assert registry.find_sha256("c" * 64) is not None
+
+
+def test_pictures_read_first_still_commit_in_order(tmp_path: Path) -> None:
+    """Photos and legacy files are handed out first (they take longest); receipts, ids and
+    duplicate links come out in the files' order as before — also for a copy of a photo
+    that stands, under another name, before the photo in the order."""
+    from scans import encode, render
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    a, b, c = samples.SAMPLES
+    photo = encode(render(samples.page_lines(b)))
+    samples.make_docx(folder / "1 文稿.docx", a.paragraphs())
+    (folder / "2 照片的副本.pdf").write_bytes(photo)  # (a PNG misnamed: read as a PNG)
+    (folder / "3 照片.png").write_bytes(photo)
+    samples.make_docx(folder / "4 文稿.docx", c.paragraphs())
+    (folder / "5 照片.png").write_bytes(photo)
+    with Workers(2) as pool:
+        lines = run(folder, tmp_path / "data", workers=pool)
+    assert [ln["file"] for ln in lines] == sorted(p.name for p in folder.iterdir())
+    assert [ln["id"] for ln in lines] == ["2026-0001", "2026-0002", "2026-0002", "2026-0003",
+                                         "2026-0002"]  # fmt: skip
+    assert [d["kind"] for ln in lines[2:5:2] for d in ln["duplicates"]] == ["exact", "exact"]

@@ -43,6 +43,13 @@ class RapidOcrEngine:
                 "EngineConfig.onnxruntime.intra_op_num_threads": 1,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 "EngineConfig.onnxruntime.enable_cpu_mem_arena": False,
+                # Detection on the page scaled so its longer side is at most 1,280 px (the
+                # default scales the shorter side up to 736 and keeps a 2,000 px page whole).
+                # Measured on the OCR benchmark's pages (clean, scanned, phone, turned) and on
+                # dense 2,100-character pages in 10 pt type: the same CER (≤ 0.25 %; dense
+                # ≤ 0.14 %), 45 % less time a sparse page, 10–15 % a dense one.
+                "Det.limit_type": "max",
+                "Det.limit_side_len": 1280,
             }
         )
         # The first page after loading pays for graph set-up; pay it now, once.
