@@ -54,6 +54,14 @@ class ReviewTables:
                 raise InputError(
                     f"{submission_id} 已由修改稿 {state.superseded_by} 替代；请审核修改稿"
                 )
+            status = self._db.execute(
+                "SELECT status FROM submissions WHERE id = ?", (submission_id,)
+            ).fetchone()[0]
+            if decision is Decision.PROPOSED and status == "quarantined":
+                raise InputError(
+                    f"{submission_id} 处于隔离状态（涉密或待核实），不能拟采用；核实后先解除隔离"
+                    f"（minyi release {submission_id} --reason …，或在工作台的稿件页）"
+                )
             self._db.execute(
                 "UPDATE submissions SET decision = ?, decided_at = ?, decided_by = ? WHERE id = ?",
                 (decision.value, when, actor, submission_id),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -156,15 +157,10 @@ def add_user(ctx: click.Context, name: str, role: str, password_stdin: bool,
     """
     settings = _settings(ctx, data_dir=data_dir)
     name = name.strip()
-    if not name or len(name) > 40 or any(not ch.isprintable() or ch in "/\\<>" for ch in name):
-        raise InputError("用户名须是 1–40 个可见字符，不含 / \\ < >")
     chosen = parse_role(role)
-    hashed = hash_password(_read_password(password_stdin))
-    with _open(settings.registry_path) as registry, registry.batch():
-        when = now()
-        registry.add_user(name, chosen.value, hashed, when)
-        registry.audit("user.add", clerk(settings, None), when, detail={"user": name,
-                       "role": chosen.value})  # fmt: skip
+    password = _read_password(password_stdin)
+    with _open(settings.registry_path) as registry:
+        add_account(registry, name, chosen.value, password, clerk(settings, None))
     out.print(f"已添加用户「{escape(name)}」（{chosen.value}）。")
 
 
@@ -226,15 +222,47 @@ def passwd(ctx: click.Context, name: str, password_stdin: bool, role: str | None
 
 
 def _change(ctx: click.Context, data_dir: Path | None, name: str, action: str,
-            **changes: object) -> None:  # fmt: skip
+            **changes: Any) -> None:  # fmt: skip
     settings = _settings(ctx, data_dir=data_dir)
-    with _open(settings.registry_path) as registry, registry.batch():
+    with _open(settings.registry_path) as registry:
+        change_account(registry, name, action, clerk(settings, None), **changes)
+
+
+def add_account(registry: Registry, name: str, role: str, password: str, actor: str) -> Role:
+    """A new user (the CLI's and the desk's one way): name checked, role parsed, password
+    hashed, the addition audited with ``actor``."""
+    name = name.strip()
+    if not name or len(name) > 40 or any(not ch.isprintable() or ch in "/\\<>" for ch in name):
+        raise InputError("用户名须是 1–40 个可见字符，不含 / \\ < >")
+    chosen = parse_role(role)
+    hashed = hash_password(password)
+    with registry.batch():
         when = now()
-        registry.change_user(name, when, **changes)  # type: ignore[arg-type]
+        registry.add_user(name, chosen.value, hashed, when)
+        registry.audit("user.add", actor, when, detail={"user": name, "role": chosen.value})
+    return chosen
+
+
+def change_account(registry: Registry, name: str, action: str, actor: str,
+                   **changes: Any) -> None:  # fmt: skip
+    """A user disabled, enabled, given a new password or role (``user.<action>`` in the
+    audit log); their sessions end (``Registry.change_user``)."""
+    with registry.batch():
+        when = now()
+        registry.change_user(name, when, **changes)
         detail: dict[str, object] = {"user": name}
         if changes.get("role"):
             detail["role"] = changes["role"]
-        registry.audit(action, clerk(settings, None), when, detail=detail)
+        registry.audit(action, actor, when, detail=detail)
 
 
-__all__ = ["RIGHTS", "Right", "Role", "hash_password", "may", "verify_password"]
+__all__ = [
+    "RIGHTS",
+    "Right",
+    "Role",
+    "add_account",
+    "change_account",
+    "hash_password",
+    "may",
+    "verify_password",
+]

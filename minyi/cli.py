@@ -294,18 +294,25 @@ def release(ctx: click.Context, submission_id: str, reason: str, by: str | None,
     if not reason.strip():
         raise InputError("请用 --reason 写明解除隔离的理由")
     with _registry(settings) as registry:
-        record = _get(registry, submission_id)
-        if record.status is not Status.QUARANTINED:
-            raise InputError(
-                f"信息 {submission_id} 未被隔离（当前状态：{record.status.label}），无需解除"
-            )
         from minyi.tracking import clerk
 
-        when = datetime.now().astimezone().isoformat(timespec="seconds")
-        registry.set_status(submission_id, Status.FLAGGED, reason.strip(), when,
-                            clerk(settings, by))  # fmt: skip
+        release_item(registry, submission_id, reason, clerk(settings, by))
     out.print(f"已解除 {submission_id} 的隔离（理由已记入审计日志）；"
               f"请审核后用 minyi review {submission_id} --decision … 作出决定。")  # fmt: skip
+
+
+def release_item(registry: Registry, submission_id: str, reason: str, actor: str) -> None:
+    """A quarantined submission released by ``actor`` for ``reason`` (the CLI's and the
+    desk's one way): it becomes flagged, the reason kept with it and in the audit log."""
+    if not reason.strip():
+        raise InputError("解除隔离须写明理由")
+    record = _get(registry, submission_id)
+    if record.status is not Status.QUARANTINED:
+        raise InputError(
+            f"信息 {submission_id} 未被隔离（当前状态：{record.status.label}），无需解除"
+        )
+    when = datetime.now().astimezone().isoformat(timespec="seconds")
+    registry.set_status(submission_id, Status.FLAGGED, reason.strip(), when, actor)
 
 
 def _registry(settings: Settings) -> Registry:

@@ -299,11 +299,6 @@ def review(ctx: click.Context, submission_ids: tuple[str, ...], decision: str | 
         for record in records:
             assert record.id is not None
             if chosen is not None:
-                if chosen is Decision.PROPOSED and record.status is Status.QUARANTINED:
-                    raise InputError(
-                        f"{record.id} 处于隔离状态（涉密或待核实），不能拟采用；"
-                        f"核实后先用 minyi release {record.id} --reason … 解除隔离"
-                    )
                 before = registry.decide(record.id, chosen, reason.strip(), actor, when)
                 said.append(f"{record.id}：{before.label} → {chosen.label}（{escape(actor)}）")
             if flags:

@@ -181,6 +181,18 @@ def test_hostile_text_is_inert_on_every_page(desk: Desk) -> None:
         zip(("username", "password"), USERS["签发"], strict=True))).headers["set-cookie"]  # fmt: skip
 
 
+def test_the_frameworks_own_errors_are_chinese(desk: Desk) -> None:
+    client = desk.client("编辑")
+    for method, path, code, said in [("GET", "/no-such-page", 404, "找不到"),
+                                     ("GET", "/issues/abc/1", 400, "应是数字"),
+                                     ("GET", "/api/submissions/x/decision", 405, "请求方式"),
+                                     ("GET", "/api/stats?year=x", 400, "应是数字")]:  # fmt: skip
+        answer = client.request(method, path)
+        assert answer.status_code == code and said in answer.text, (path, answer.text[:300])
+        assert "Not Found" not in answer.text and "Method Not Allowed" not in answer.text
+        assert "detail" not in answer.text
+
+
 def test_path_traversal_is_refused(desk: Desk) -> None:
     client = desk.client("签发")
     for path in ["/issues/2026/1/files/..%2F..%2Fdata%2Fregistry.sqlite3",
@@ -329,3 +341,31 @@ def test_user_commands_and_serve_refusals(tmp_path: Path) -> None:
     assert "还没有可用的用户" in minyi(tmp_path, "serve", code=4)
     log = minyi(tmp_path, "log")
     assert "添加用户" in log and "停用用户" in log
+
+
+def test_follow_through_is_recorded_as_the_cli_records_it(tmp_path: Path) -> None:
+    """The desk's 跟踪 form takes the CLI's own path: a whole issued issue at once, a 采用
+    counted 单篇 unless said otherwise, the user as the recorder, the same checks."""
+    from conftest import propose
+
+    folder = office(tmp_path)
+    propose(folder, "2026-0001", "2026-0002", "2026-0003")
+    minyi(folder, "issue", "new", "--items", "2026-0001", "2026-0002")
+    headers = {"HX-Request": "true"}
+    with serving(folder) as running:
+        client = running.client("编辑")
+        headers["X-CSRF-Token"] = client.csrf
+        draft = client.post("/track", data={"issue": "2026-1", "kind": "报送"}, headers=headers)
+        assert "尚未印发" in draft.text
+        minyi(folder, "issue", "sign", "1", "--by", "张主任")
+        minyi(folder, "issue", "render", "1", "--no-pdf")
+        whole = client.post("/track", data={"issue": "2026-1", "kind": "报送", "level": "市"},
+                            headers=headers)  # fmt: skip
+        assert "已记录 2 条“报送”" in whole.text, whole.text
+        adopted = client.post("/track", data={"ids": "2026-0001", "kind": "采用",
+                                              "level": "市"}, headers=headers)  # fmt: skip
+        assert "已记录 1 条“采用”" in adopted.text, adopted.text
+        wrong = client.post("/track", data={"ids": "2026-0001", "kind": "采用"}, headers=headers)
+        assert "level" in wrong.text or "层级" in wrong.text
+    shown = minyi(folder, "track", "show", "2026-0001")
+    assert "报送" in shown and "单篇" in shown and "王芳" in shown

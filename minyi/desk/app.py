@@ -22,11 +22,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
@@ -44,10 +46,10 @@ from ingest.screening.gate import Allowance, Gate
 from ingest.screening.labels import category_label
 from minyi import issues as flow
 from minyi import progress, tracking
-from minyi.accounts import RIGHT_LABELS, Right, Role, hash_password, parse_role
+from minyi.accounts import RIGHT_LABELS, Right, Role, add_account, change_account, hash_password
+from minyi.cli import release_item
 from minyi.desk import auth, previews
 from minyi.desk.auth import COOKIE, CSRF_HEADER, Throttle, User
-from minyi.issues import IssueState
 from minyi.settings import Settings
 
 HERE = Path(__file__).parent
@@ -58,6 +60,9 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'
         "img-src 'self' data:; frame-src 'self'; frame-ancestors 'self'; object-src 'none'; "
         "base-uri 'none'; form-action 'self'")  # fmt: skip
 _PUBLIC = ("/login", "/api/login", "/static/")
+# What the framework says in English, said for the clerk.
+_FRAMEWORK = {404: "找不到这个页面或文件", 405: "这个地址不接受这种请求方式",
+              413: "请求内容太大", 400: "请求的格式不对"}  # fmt: skip
 
 
 class Desk:
@@ -66,7 +71,8 @@ class Desk:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.gate = Gate.for_options(settings.ingest_options())
+        self.options = settings.ingest_options()
+        self.gate = Gate.for_options(self.options)
         self.throttle = Throttle()
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
         self.env.globals.update(decision_labels=LABELS, status_labels=STATUS_LABELS,
@@ -122,7 +128,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
+        detail = str(exc.detail)
+        if detail == HTTPStatus(exc.status_code).phrase:  # the framework's own English words
+            detail = _FRAMEWORK.get(exc.status_code, f"请求无法处理（{exc.status_code}）")
+        return _error(request, exc.status_code, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 400, "地址或参数不对（如编号、年份、期号应是数字）")
 
     @app.exception_handler(MinyiError)
     async def minyi_error(request: Request, exc: MinyiError) -> Response:
@@ -266,18 +279,22 @@ def create_app(settings: Settings) -> FastAPI:
         return Filters(status=status or None, decision=decision, unit=unit or None,
                        since=since or None, until=until or None, queue=tab == "queue")  # fmt: skip
 
-    def _find(q: str, tab: str, status: str, unit: str, since: str, until: str,
-              page_no: int) -> dict[str, Any]:  # fmt: skip
+    def _search(q: str, filters: Filters, limit: int, page_no: int) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+        """One page of a list or search as ``minyi list --json`` gives it (through the gate),
+        and how many in all; the queue page and ``GET /api/submissions`` both ask here."""
         from minyi.review_cli import hit_line
 
         registry = desk.registry()
-        page_no = max(1, page_no)
-        filters = _filters(tab, status, unit, since, until)
         parsed = search.parse(q) if q.strip() else None
         if parsed is not None and registry.search_stale():
             registry.rebuild_search()
-        hits, total = registry.find(parsed, filters, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
-        rows = [hit_line(hit, desk.gate) for hit in hits]
+        hits, total = registry.find(parsed, filters, limit, (max(1, page_no) - 1) * limit)
+        return [hit_line(hit, desk.gate) for hit in hits], total
+
+    def _find(q: str, tab: str, status: str, unit: str, since: str, until: str,
+              page_no: int) -> dict[str, Any]:  # fmt: skip
+        page_no = max(1, page_no)
+        rows, total = _search(q, _filters(tab, status, unit, since, until), PAGE_SIZE, page_no)
         for row in rows:
             row["received"] = progress.local_time(row["received_at"])
         pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
@@ -298,19 +315,11 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/api/submissions")
     def api_submissions(request: Request, q: str = "", status: str = "", decision: str = "",
                         page: int = 1, limit: int = PAGE_SIZE) -> Response:  # fmt: skip
-        from minyi.review_cli import hit_line
-
         need(request, Right.VIEW)
-        registry = desk.registry()
         chosen = parse_decision(decision, chosen=False).value if decision else None
-        filters = Filters(status=status or None, decision=chosen)
-        parsed = search.parse(q) if q.strip() else None
-        if parsed is not None and registry.search_stale():
-            registry.rebuild_search()
-        limit = max(1, min(limit, 500))
-        hits, total = registry.find(parsed, filters, limit, (max(1, page) - 1) * limit)
-        return api({"total": total, "page": page,
-                    "items": [hit_line(hit, desk.gate) for hit in hits]})  # fmt: skip
+        rows, total = _search(q, Filters(status=status or None, decision=chosen),
+                              max(1, min(limit, 500)), page)  # fmt: skip
+        return api({"total": total, "page": page, "items": rows})
 
     # -- one submission --------------------------------------------------------------------
 
@@ -397,20 +406,15 @@ def create_app(settings: Settings) -> FastAPI:
         record = _record(submission_id)
         if record.status is Status.QUARANTINED:
             raise HTTPException(403, "已隔离的信息不显示原件")
-        png = previews.preview(desk.settings.data_dir, record, number,
-                               desk.settings.max_image_megapixels * 1_000_000)  # fmt: skip
+        png = previews.preview(desk.settings.data_dir, record, number, desk.options)
         if png is None:
             raise HTTPException(404, f"第 {number} 页无法显示")
         return Response(png, media_type="image/png",
                         headers={"Cache-Control": "private, max-age=3600"})  # fmt: skip
 
     def _decide(user: User, submission_id: str, decision: str, reason: str) -> str:
-        record = _record(submission_id)
+        _record(submission_id)  # (404 for an unknown number)
         chosen = parse_decision(decision)
-        if chosen is Decision.PROPOSED and record.status is Status.QUARANTINED:
-            raise InputError(
-                f"{submission_id} 处于隔离状态（涉密或待核实），不能拟采用；请先解除隔离"
-            )
         before = desk.registry().decide(submission_id, chosen, reason.strip(), user.name,
                                         tracking.now())  # fmt: skip
         return f"{submission_id}：{before.label} → {chosen.label}（{user.name}）"
@@ -449,14 +453,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def release(request: Request, submission_id: str) -> Response:
         user = need(request, Right.RELEASE)
         form = await request.form()
-        reason = str(form.get("reason", "")).strip()
-        if not reason:
-            raise InputError("解除隔离须写明理由")
-        record = _record(submission_id)
-        if record.status is not Status.QUARANTINED:
-            raise InputError(f"信息 {submission_id} 未被隔离（当前状态：{record.status.label}）")
-        desk.registry().set_status(submission_id, Status.FLAGGED, reason, tracking.now(),
-                                   user.name)  # fmt: skip
+        _record(submission_id)
+        release_item(desk.registry(), submission_id, str(form.get("reason", "")), user.name)
         return Response(status_code=204, headers={"HX-Redirect": f"/items/{submission_id}"})
 
     # -- upload ----------------------------------------------------------------------------
@@ -538,11 +536,10 @@ def create_app(settings: Settings) -> FastAPI:
         checkpoint_allow = flow.allowance(registry, settings, entry)
         items = []
         for n, item in enumerate(entry.items, 1):
-            original = flow.original_item(registry, settings, item)
+            diff = flow.diff(registry, settings, entry, n - 1)  # (empty: not edited)
             items.append({"n": n, "id": item.submission_id, "title": item.title,
                           "submitter": item.submitter, "body": item.body,
-                          "edited": flow._lines(original) != flow._lines(item),
-                          "diff": flow.diff(registry, settings, entry, n - 1)})  # fmt: skip
+                          "edited": bool(diff), "diff": diff})  # fmt: skip
         files = _files(state)
         return {"year": entry.year, "number": entry.number, "label": entry.label,
                 "state": state["state"].value, "state_label": state["state"].label,
@@ -712,35 +709,35 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/track")
     async def track_add(request: Request) -> Response:
-        from followup.events import Event, Kind, Level
+        from minyi.track_cli import KINDS, LEVELS, _events, _issue_items
 
         user = need(request, Right.TRACK)
         form = await request.form()
         ids = [x for x in str(form.get("ids", "")).replace("，", " ").split() if x]
-        issue_key = str(form.get("issue", ""))
-        if issue_key:
-            year, _, number = issue_key.partition("-")
-            entry = _issue(_int(year), _int(number))
-            if flow.life(desk.registry(), entry)["state"] is not IssueState.ISSUED:
-                raise InputError(f"{entry.year}年{entry.label}尚未印发，不能按期记录")
-            ids += [i.submission_id for i in entry.items]
-        if not ids:
-            raise InputError("请写出稿件编号，或选择一期")
-        try:
-            kind = Kind(str(form.get("kind", "")))
-            level = Level(str(form["level"])) if form.get("level") else None
-            day = dt.date.fromisoformat(str(form.get("date") or dt.date.today().isoformat()))
-        except ValueError:
-            raise InputError("事项、层级或日期不对（日期写作 2026-03-05）") from None
-        if kind in (Kind.ADOPTED, Kind.RELAYED, Kind.INSTRUCTION) and level is None:
-            raise InputError(f"记录“{kind.value}”需要选择层级")
-        events = [Event(sid, kind, day, user.name, level, body=str(form.get("body", "")),
-                        leader=str(form.get("leader", "")), principal=bool(form.get("principal")),
-                        text=str(form.get("text", "")), note=str(form.get("note", "")))
-                  for sid in dict.fromkeys(ids)]  # fmt: skip
-        await run_in_threadpool(lambda: tracking.record(desk.registry(), events))
+        values: dict[str, Any] = {
+            name: str(form.get(name, "")) for name in ("body", "leader", "text", "note")
+        }
+        values.update(kind=str(form.get("kind", "")), level=str(form.get("level", "")) or None,
+                      day=str(form.get("date", "")) or None, principal=bool(form.get("principal")),
+                      adoption=None, how="", handler="", document=None, by=user.name)  # fmt: skip
+        if values["kind"] not in KINDS or (values["level"] and values["level"] not in LEVELS):
+            raise InputError("事项或层级不对")
+
+        def work() -> int:
+            registry = desk.registry()
+            chosen = list(ids)
+            if form.get("issue"):  # the same rule as minyi track add --issue: issued only
+                year, _, number = str(form.get("issue")).partition("-")
+                chosen += _issue_items(registry, _int(number), _int(year))
+            if not chosen:
+                raise InputError("请写出稿件编号，或选择一期")
+            events = _events(list(dict.fromkeys(chosen)), values, desk.acting(user))
+            tracking.record(registry, events)
+            return len(events)
+
+        count = await run_in_threadpool(work)
         html = desk.env.get_template("_message.html").render(
-            message=f"已记录 {len(events)} 条“{kind.value}”", error=False
+            message=f"已记录 {count} 条“{values['kind']}”", error=False
         )
         return HTMLResponse(html)
 
@@ -810,23 +807,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def users_add(request: Request) -> Response:
         user = need(request, Right.USERS)
         form = await request.form()
-        name = str(form.get("name", "")).strip()
-        if not name or len(name) > 40 or any(not c.isprintable() or c in "/\\<>" for c in name):
-            raise InputError("用户名须是 1–40 个可见字符，不含 / \\ < >")
-        role = parse_role(str(form.get("role", "")))
-        hashed = hash_password(str(form.get("password", "")))
-        registry = desk.registry()
-        with registry.batch():
-            when = tracking.now()
-            registry.add_user(name, role.value, hashed, when)
-            registry.audit("user.add", user.name, when, detail={"user": name, "role": role.value})
+        add_account(desk.registry(), str(form.get("name", "")), str(form.get("role", "")),
+                    str(form.get("password", "")), user.name)  # fmt: skip
         return Response(status_code=204, headers={"HX-Redirect": "/users"})
 
     @app.post("/users/{name}/{action}")
     async def users_change(request: Request, name: str, action: str) -> Response:
         user = need(request, Right.USERS)
         form = await request.form()
-        registry = desk.registry()
         changes: dict[str, Any]
         if action == "disable":
             if name == user.name:
@@ -838,10 +826,7 @@ def create_app(settings: Settings) -> FastAPI:
             changes = {"password": hash_password(str(form.get("password", "")))}
         else:
             raise HTTPException(404, "没有这个操作")
-        with registry.batch():
-            when = tracking.now()
-            registry.change_user(name, when, **changes)
-            registry.audit(f"user.{action}", user.name, when, detail={"user": name})
+        change_account(desk.registry(), name, f"user.{action}", user.name, **changes)
         return Response(status_code=204, headers={"HX-Redirect": "/users"})
 
     def _allow(record: Record) -> Allowance:

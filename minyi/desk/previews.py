@@ -10,11 +10,13 @@ shows their recognised structure beside the text.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import threading
 from pathlib import Path
 
 from ingest.archive import Archive
+from ingest.options import IngestOptions
 from ingest.record import Format, Record
 
 WIDTH = 1000  # pixels across: a page readable beside the text on a 1366×768 screen
@@ -29,7 +31,7 @@ def page_count(record: Record) -> int:
     return max(1, record.page_count) if pictured(record) else 0
 
 
-def preview(data_root: Path, record: Record, page: int, max_pixels: int) -> bytes | None:
+def preview(data_root: Path, record: Record, page: int, options: IngestOptions) -> bytes | None:
     """The PNG of ``page`` (1-based) of the kept original, or None where none can be drawn."""
     if not pictured(record) or not record.stored_as or page < 1:
         return None
@@ -43,7 +45,7 @@ def preview(data_root: Path, record: Record, page: int, max_pixels: int) -> byte
         png = (
             _pdf_page(source, page)
             if record.format is Format.PDF
-            else _image(source, page, max_pixels)
+            else _image(source, page, options)
         )
     except Exception:  # a broken original: the page says so, the desk goes on
         return None
@@ -74,25 +76,15 @@ def _pdf_page(path: Path, page: int) -> bytes | None:
     return _png(image)
 
 
-def _image(path: Path, page: int, max_pixels: int) -> bytes | None:
-    from PIL import Image, ImageOps
+def _image(path: Path, page: int, options: IngestOptions) -> bytes | None:
+    """The page as intake reads it (``scan.frames``: the pixel limit, EXIF turned upright,
+    transparency on white, an animation's first frame), scaled to the desk's width."""
+    from ingest.extractors.scan import frames
 
-    if path.suffix.lower() == ".heic":
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    with Image.open(path) as image:
-        frames = getattr(image, "n_frames", 1)
-        if page > frames:
-            return None
-        image.seek(page - 1)
-        shown = ImageOps.exif_transpose(image.copy()) or image.copy()
+    shown = next(itertools.islice(frames(path.read_bytes(), options), page - 1, None), None)
+    if shown is None:
+        return None
     shown.thumbnail((WIDTH, WIDTH * 2))
-    if shown.mode not in ("RGB", "L"):
-        background = Image.new("RGB", shown.size, "white")
-        background.paste(shown.convert("RGBA"), mask=shown.convert("RGBA").split()[3])
-        shown = background
     return _png(shown)
 
 
