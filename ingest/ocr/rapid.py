@@ -45,9 +45,10 @@ class RapidOcrEngine:
                 "EngineConfig.onnxruntime.enable_cpu_mem_arena": False,
                 # Detection on the page scaled so its longer side is at most 1,280 px (the
                 # default scales the shorter side up to 736 and keeps a 2,000 px page whole).
-                # Measured on the OCR benchmark's pages (clean, scanned, phone, turned) and on
-                # dense 2,100-character pages in 10 pt type: the same CER (≤ 0.25 %; dense
-                # ≤ 0.14 %), 45 % less time a sparse page, 10–15 % a dense one.
+                # Measured (benchmarks/ocr_settings.py) on clean, scanned, phone and turned
+                # pages and on dense 2,100-character pages in 10 pt type: the same CER
+                # (≤ 0.25 %; dense ≤ 0.09 %), about half the time a page (clean 2.50 → 1.18 s),
+                # 15–18 % less a dense one; 1,024 px was faster still at the same CER.
                 "Det.limit_type": "max",
                 "Det.limit_side_len": 1280,
             }
