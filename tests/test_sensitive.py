@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.record import Format, Record
-from ingest.screening.fold import fold
+from ingest.screening.fold import fold, fold_compact, fold_digits, fold_words
 from ingest.screening.lexicon import Lexicons
 from ingest.screening.sensitive import find_sensitive
 
@@ -26,6 +26,27 @@ def test_fold_maps_offsets_back() -> None:
     text = "機 密★１年，ＡＢＣ秘*密"
     folded = fold(text)
     assert folded.text == "机密★1年,abc秘密"
+    start = folded.text.index("秘密")
+    assert text[slice(*folded.span(start, start + 2))] == "秘*密"
+
+
+def test_long_texts_fold_exactly_as_short_ones() -> None:
+    """A long text is mapped through an array, a short one by ``str.translate``: every code
+    point (lone surrogates and the last plane too) folds the same either way."""
+    import random
+
+    every = "".join(map(chr, range(0x110000)))
+    chunks = [every[i : i + 4096] for i in range(0, len(every), 4096)]
+    rng = random.Random(7)
+    chunks += ["".join(rng.choices(every, k=3000)) for _ in range(20)]
+    chunks.append("機 密★１年，ＡＢＣ秘*密 身份证 １１０１０１－１９９００３０７－００１１\u200b" * 20)
+    for fold_ in (fold, fold_compact, fold_digits, fold_words):
+        for chunk in chunks:
+            long = fold_(chunk)
+            short = [fold_(chunk[i : i + 200]) for i in range(0, len(chunk), 200)]
+            assert long.text == "".join(s.text for s in short)
+    text = chunks[-1]
+    folded = fold(text)
     start = folded.text.index("秘密")
     assert text[slice(*folded.span(start, start + 2))] == "秘*密"
 

@@ -3,6 +3,7 @@
 ``OcrEngine`` is the protocol; RapidOCR (PaddleOCR's PP-OCR models as ONNX,
 shipped inside its wheel) is the default, PaddleOCR an optional engine for
 offices that install it with local models, and a fake engine serves the tests.
+An engine that can also detect and read apart is a ``StagedEngine``.
 Engines are listed in one mapping; the scan extractor receives an engine and
 never builds one.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ingest.options import IngestOptions
 
@@ -54,6 +55,24 @@ class OcrEngine(Protocol):
         ...
 
     def version(self) -> str: ...
+
+
+Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+"""A text box's corners in pixels, clockwise from the top left."""
+
+
+@runtime_checkable
+class StagedEngine(OcrEngine, Protocol):
+    """An engine whose text detection and line recognition can be called apart, so a page
+    is detected once however it has to be turned (``ingest.ocr.page``)."""
+
+    def detect(self, image: Image.Image) -> list[Quad]:
+        """The text boxes in ``image`` (RGB), in any order."""
+        ...
+
+    def read(self, crops: list[Image.Image]) -> list[tuple[str, float]]:
+        """Each crop's text (one line, upright) and score, in order."""
+        ...
 
 
 def _rapidocr(options: IngestOptions) -> OcrEngine:

@@ -1,9 +1,11 @@
 """One page image to text: orientation decided per page, boxes to lines, lines to paragraphs.
 
 Orientation: a page photographed sideways shows tall text boxes, so it is
-turned a quarter both ways and the better reading kept; a page whose upright
-reading scores poorly is also read upside down, and the better kept. Reading
-quality is the engine's score averaged over characters.
+turned a quarter one way or, if a few lines read poorly so, the other; a page
+whose upright reading scores poorly is also tried upside down. Reading quality
+is the engine's score averaged over characters. An engine that finds boxes and
+reads crops apart (``StagedEngine``) detects a page once whichever way it is
+turned: turning the page turns the crops.
 
 Layout: boxes on one visual line are joined left to right (no spaces between
 Chinese characters); a line that starts indented, follows a clear vertical
@@ -14,13 +16,14 @@ paragraph (see ``ingest.layout``).
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from common.timing import phase
 from ingest.layout import Line, is_page_mark, join_lines, text_width
-from ingest.ocr import OcrEngine, OcrLine
+from ingest.ocr import OcrEngine, OcrLine, Quad, StagedEngine
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 # Below this reading quality an upright page is also tried upside down.
 _RETRY_BELOW = 0.9
 _TALL_SHARE = 0.5
+_SAMPLE = 3  # lines read in a candidate orientation to judge it
+_KEEP = 0.5  # lines the engine reads worse than this are noise (RapidOCR's own cut)
 
 
 @dataclass(frozen=True)
@@ -43,20 +48,14 @@ class PageReading:
         return "\n".join(join_lines(self.lines))
 
 
-@dataclass(frozen=True)
-class _Attempt:
-    boxes: list[OcrLine]
-    rotation: int
+def _quality(read: list[tuple[str, float]]) -> float:
+    """The engine's score averaged over characters (0 with no text)."""
+    chars = sum(len(text) for text, _ in read)
+    return sum(score * len(text) for text, score in read) / chars if chars else 0.0
 
-    @property
-    def quality(self) -> float:
-        chars = sum(len(b.text) for b in self.boxes)
-        return sum(b.score * len(b.text) for b in self.boxes) / chars if chars else 0.0
 
-    @property
-    def tall_share(self) -> float:
-        sized = [b for b in self.boxes if len(b.text) >= 3]
-        return sum(b.height > b.width for b in sized) / len(sized) if sized else 0.0
+def _read_quality(lines: list[OcrLine]) -> float:
+    return _quality([(line.text, line.score) for line in lines])
 
 
 _MARGIN = 32  # pixels of white paper around the image: detectors miss text at the edge
@@ -67,35 +66,140 @@ def read_page(engine: OcrEngine, image: Image.Image) -> PageReading:
 
     A white margin is added first: a crop as small as one line of words (256×32)
     has its text touching the edges, where the text detector finds nothing."""
-    with phase("ocr"):
-        return _read_page(engine, image)
-
-
-def _read_page(engine: OcrEngine, image: Image.Image) -> PageReading:
     from PIL import ImageOps
 
-    image = ImageOps.expand(image, border=_MARGIN, fill="white")
-    best = _Attempt(engine.recognize(image), 0)
-    if best.tall_share > _TALL_SHARE:
-        # Sideways. Engines read tall boxes by turning each crop one way; if that
-        # read well, the page is turned that way, and a quarter turn back fixes it.
-        first = 90 if best.quality >= _RETRY_BELOW else 270
-        best = _Attempt(engine.recognize(image.rotate(first, expand=True)), first)
-        if best.quality < _RETRY_BELOW:
-            other = _Attempt(engine.recognize(image.rotate(360 - first, expand=True)), 360 - first)
-            best = max(best, other, key=lambda t: t.quality)
-    elif best.boxes and best.quality < _RETRY_BELOW:
-        flipped = _Attempt(engine.recognize(image.rotate(180)), 180)
-        if flipped.quality > best.quality:
-            best = flipped
-    confidence = round(best.quality, 4) if best.boxes else None
-    lines = layout_lines(best.boxes)
+    with phase("ocr"):
+        image = ImageOps.expand(image, border=_MARGIN, fill="white")
+        page = _Staged(engine, image) if isinstance(engine, StagedEngine) else _Whole(engine, image)
+        turn = _orientation(page)
+        boxes = page.read(turn)
+    confidence = round(_read_quality(boxes), 4) if boxes else None
+    lines = layout_lines(boxes)
     # A page number printed on the scan: only as the page's last (or first) line.
     while lines and is_page_mark(lines[-1].text.strip()):
         lines.pop()
     while lines and is_page_mark(lines[0].text.strip()):
         lines.pop(0)
-    return PageReading(lines, confidence, best.rotation)
+    return PageReading(lines, confidence, turn)
+
+
+def _orientation(page: _Page) -> int:
+    """Degrees counter-clockwise the page is best read at.
+
+    A page photographed sideways shows tall text boxes: it is read a quarter turn one
+    way, or if a few lines read poorly so, the other. An upright page that reads poorly
+    is tried upside down when a few of its lines read better so."""
+    if page.tall_share() > _TALL_SHARE:
+        if page.sample(90) >= _RETRY_BELOW:
+            return 90
+        return max((90, 270), key=page.sample)
+    poor = page.read(0) and _read_quality(page.read(0)) < _RETRY_BELOW
+    if poor and page.sample(180) > page.sample(0):
+        return max((0, 180), key=lambda turn: _read_quality(page.read(turn)))
+    return 0
+
+
+class _Page(Protocol):
+    def tall_share(self) -> float:
+        """The share of the page's text boxes standing taller than wide."""
+        ...
+
+    def sample(self, turn: int) -> float:
+        """The reading quality of a few lines with the page turned ``turn`` degrees."""
+        ...
+
+    def read(self, turn: int) -> list[OcrLine]:
+        """Every line with the page turned ``turn`` degrees, boxes in that frame."""
+        ...
+
+
+class _Whole:
+    """An engine that reads only whole images: each orientation is a full reading."""
+
+    def __init__(self, engine: OcrEngine, image: Image.Image) -> None:
+        self.engine, self.image = engine, image
+        self.readings: dict[int, list[OcrLine]] = {}
+
+    def tall_share(self) -> float:
+        sized = [b for b in self.read(0) if len(b.text) >= 3]
+        return sum(b.height > b.width for b in sized) / len(sized) if sized else 0.0
+
+    def sample(self, turn: int) -> float:
+        return _read_quality(self.read(turn))
+
+    def read(self, turn: int) -> list[OcrLine]:
+        if turn not in self.readings:
+            turned = self.image.rotate(turn, expand=True) if turn else self.image
+            self.readings[turn] = self.engine.recognize(turned)
+        return self.readings[turn]
+
+
+class _Staged:
+    """An engine that finds text boxes once and reads crops: turning the page turns the
+    crops, so the page is detected once and each line read once, plus a few sample
+    lines in an orientation that is tried and rejected."""
+
+    def __init__(self, engine: StagedEngine, image: Image.Image) -> None:
+        self.engine, self.image = engine, image
+        self.quads = engine.detect(image)
+        self.raw = [_crop(image, quad) for quad in self.quads]
+        self.texts: dict[tuple[int, int], tuple[str, float]] = {}
+        # The sample: the longest lines (the most characters to judge by), at most a few.
+        order = sorted(range(len(self.raw)), key=lambda i: -max(self.raw[i].size))
+        self.sampled = order[:_SAMPLE]
+
+    def tall_share(self) -> float:
+        long = [(w, h) for w, h in (c.size for c in self.raw) if max(w, h) >= 2 * min(w, h)]
+        return sum(h > w for w, h in long) / len(long) if long else 0.0
+
+    def _texts(self, turn: int, which: list[int]) -> list[tuple[str, float]]:
+        wanted = [i for i in which if (turn, i) not in self.texts]
+        crops = [_turned(self.raw[i], turn) for i in wanted]
+        for i, read in zip(wanted, self.engine.read(crops) if crops else [], strict=True):
+            self.texts[turn, i] = read
+        return [self.texts[turn, i] for i in which]
+
+    def sample(self, turn: int) -> float:
+        return _quality(self._texts(turn, self.sampled))
+
+    def read(self, turn: int) -> list[OcrLine]:
+        texts = self._texts(turn, list(range(len(self.raw))))
+        width, height = self.image.size
+        return [
+            OcrLine.from_polygon(text.strip(), _turn_points(quad, turn, width, height), score)
+            for quad, (text, score) in zip(self.quads, texts, strict=True)
+            if text.strip() and score >= _KEEP
+        ]
+
+
+def _crop(image: Image.Image, quad: Quad) -> Image.Image:
+    """The text line inside ``quad`` (corners clockwise from the top left), straightened."""
+    from PIL import Image
+
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+    width = max(math.dist((x0, y0), (x1, y1)), math.dist((x2, y2), (x3, y3)))
+    height = max(math.dist((x0, y0), (x3, y3)), math.dist((x1, y1), (x2, y2)))
+    size = (max(1, round(width)), max(1, round(height)))
+    return image.transform(size, Image.Transform.QUAD, (x0, y0, x3, y3, x2, y2, x1, y1),
+                           resample=Image.Resampling.BICUBIC, fillcolor="white")  # fmt: skip
+
+
+def _turned(crop: Image.Image, turn: int) -> Image.Image:
+    """A crop as it stands with the page turned ``turn`` degrees; a line still taller than
+    wide is laid down a quarter turn, as engines read tall boxes."""
+    if turn:
+        crop = crop.rotate(turn, expand=True)
+    width, height = crop.size
+    return crop.rotate(90, expand=True) if height >= 1.5 * width else crop
+
+
+def _turn_points(quad: Quad, turn: int, width: int, height: int) -> Any:
+    """The quad's corners in the frame of the page turned ``turn`` degrees."""
+    import numpy as np
+
+    turned = {0: lambda x, y: (x, y), 90: lambda x, y: (y, width - x),
+              180: lambda x, y: (width - x, height - y), 270: lambda x, y: (height - y, x)}[turn]  # fmt: skip
+    return np.array([turned(x, y) for x, y in quad])
 
 
 def layout_lines(boxes: list[OcrLine]) -> list[Line]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from common.errors import MissingDependencyError
-from ingest.ocr import OcrLine
+from ingest.ocr import OcrLine, Quad
 from ingest.options import IngestOptions
 
 if TYPE_CHECKING:
@@ -51,17 +51,17 @@ class RapidOcrEngine:
                 # 15–18 % less a dense one; 1,024 px was faster still at the same CER.
                 "Det.limit_type": "max",
                 "Det.limit_side_len": 1280,
+                # Lines recognised one at a time: batches of six were padded to their widest
+                # line and measured 15–30 % slower a page (benchmarks/ocr_settings.py).
+                "Rec.rec_batch_num": 1,
             }
         )
         # The first page after loading pays for graph set-up; pay it now, once.
         self._engine(np.full((64, 256, 3), 255, dtype=np.uint8))
 
     def recognize(self, image: Image.Image) -> list[OcrLine]:
-        if max(image.size) > _MAX_SIDE:
-            # RapidOCR would shrink it anyway; doing it first saves memory and time.
-            image = image.copy()
-            image.thumbnail((_MAX_SIDE, _MAX_SIDE))
-        result: Any = self._engine(np.asarray(image))
+        result: Any = self._engine(np.asarray(_within(image)), use_det=True, use_cls=False,
+                                   use_rec=True)  # fmt: skip
         if result.boxes is None or result.txts is None:
             return []
         return [
@@ -69,7 +69,34 @@ class RapidOcrEngine:
             for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True)
         ]
 
+    def detect(self, image: Image.Image) -> list[Quad]:
+        small = _within(image)
+        # The flags are given every call: RapidOCR keeps the last call's as its own.
+        result: Any = self._engine(np.asarray(small), use_det=True, use_cls=False,
+                                   use_rec=False)  # fmt: skip
+        if getattr(result, "boxes", None) is None:
+            return []
+        scale = image.size[0] / small.size[0]
+        return [tuple((float(x) * scale, float(y) * scale) for x, y in box)  # type: ignore[misc]
+                for box in result.boxes]  # fmt: skip
+
+    def read(self, crops: list[Image.Image]) -> list[tuple[str, float]]:
+        if not crops:
+            return []
+        result: Any = self._engine.recognize_txt([np.asarray(c.convert("RGB")) for c in crops])
+        return [(str(t), float(s)) for t, s in zip(result.txts, result.scores, strict=True)]
+
     def version(self) -> str:
         from importlib.metadata import version
 
         return f"rapidocr {version('rapidocr')}, onnxruntime {version('onnxruntime')}"
+
+
+def _within(image: Image.Image) -> Image.Image:
+    """The image with its longer side at most ``_MAX_SIDE``: RapidOCR would shrink it
+    anyway; doing it first saves memory and time."""
+    if max(image.size) <= _MAX_SIDE:
+        return image
+    small = image.copy()
+    small.thumbnail((_MAX_SIDE, _MAX_SIDE))
+    return small

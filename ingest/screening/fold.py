@@ -47,6 +47,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Symbols people use to split a word so filters miss it (spaces are dropped by category).
 NOISE = "*＊·•・.．-－_＿~～`'\"|｜\\/^#@$%&+=<>×●○◆◇■□▲△▼▽※\t"
@@ -156,6 +157,9 @@ def _digits_table() -> dict[int, str]:
     return _with_identity(table)
 
 
+_TABLES = {"fold": _table, "words": _words_table, "digits": _digits_table}
+
+
 def _traditional_to_simplified() -> dict[int, str]:
     """One-to-one character table from OpenCC's TSCharacters dictionary."""
     import opencc  # opencc-python-reimplemented ships the dictionaries as text
@@ -202,9 +206,38 @@ def _folded(mapped: str) -> Folded:
     return Folded(mapped.replace(_DROP, ""), shifts)
 
 
+# Texts at least this long are mapped through an array (numpy) rather than ``str.translate``:
+# about twice as fast on Chinese text; shorter ones do not repay the array's set-up.
+_LONG = 256
+_PLANES = 0x110000
+
+
+@functools.cache
+def _array(name: str) -> Any:
+    """The table ``name`` as an array over every code point (4.4 MB, built on first use)."""
+    import numpy as np
+
+    table = _TABLES[name]()
+    array = np.arange(_PLANES, dtype=np.uint32)
+    keys = np.fromiter(table.keys(), dtype=np.uint32, count=len(table))
+    array[keys] = np.fromiter((ord(v) for v in table.values()), dtype=np.uint32, count=len(table))
+    return array
+
+
+def _map(text: str, name: str) -> str:
+    """``text`` with each character replaced as the table ``name`` says (dropped ones by
+    ``_DROP``): ``str.translate``, or the same through an array for a long text."""
+    if len(text) < _LONG:
+        return text.translate(_TABLES[name]())
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _array(name)[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching (see the module docstring)."""
-    mapped = text.translate(_table())
+    mapped = _map(text, "fold")
     if "★" in mapped:
         mapped = _STAR_INSIDE_MARK.sub(lambda m: _DROP * len(m.group()), mapped)
     return _folded(mapped)
@@ -219,19 +252,19 @@ def fold_compact(text: str) -> Folded:
     Punctuation, spaces and symbols are dropped too (with their offsets kept), so
     re-punctuated or re-spaced copies compare equal.
     """
-    return _folded(_NOT_WORD.sub(_DROP, text.translate(_table())))
+    return _folded(_NOT_WORD.sub(_DROP, _map(text, "fold")))
 
 
 def fold_digits(text: str) -> Folded:
     """Text as personal-data patterns read it (see the module docstring)."""
-    return _folded(text.translate(_digits_table()))
+    return _folded(_map(text, "digits"))
 
 
 def fold_words(text: str) -> Folded:
     """Text as search reads it: mapped as ``fold`` maps it (traditional → simplified,
     full-width → half-width, lower case), invisible characters dropped, but spaces and
     punctuation kept (as one space each for spaces): they part words and sentences."""
-    return _folded(text.translate(_words_table()))
+    return _folded(_map(text, "words"))
 
 
 def fold_term(term: str) -> str:

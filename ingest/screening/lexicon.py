@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 
 from common.errors import ConfigError, describe_os_error
 from ingest.screening.fold import Folded, fold_term
@@ -50,35 +50,30 @@ class Matcher:
         for key in whitelist:
             length, term, categories, _ = entries.get(key, (len(key), "", (), True))
             entries[key] = (length, term, categories, True)
-        self._automaton = _automaton(entries)
+        self._values = list(entries.values())
+        # ahocorasick-rs (Rust): 3.4 times pyahocorasick's speed over Chinese text with a
+        # 20,000-term lexicon, and 8 MB (benchmarks/sensitive.py). It picks its own form:
+        # a DFA for a small lexicon, a contiguous NFA for a large one (a DFA of 20,000
+        # terms took 94 MB).
+        self._automaton = ahocorasick_rs.AhoCorasick(list(entries)) if entries else None
 
     def hits(self, folded: Folded) -> list[Hit]:
-        """Term hits, except those lying inside a whitelisted phrase."""
+        """Term hits (by end, the longest first at one end), except those lying inside a
+        whitelisted phrase."""
         if self._automaton is None:
             return []
         found: list[Hit] = []
         white: list[tuple[int, int]] = []
-        for end, (length, term, categories, whitelisted) in self._automaton.iter(folded.text):
-            start = end - length + 1
+        matches = self._automaton.find_matches_as_indexes(folded.text, overlapping=True)
+        for index, start, end in sorted(matches, key=lambda m: (m[2], m[1])):
+            _, term, categories, whitelisted = self._values[index]
             if whitelisted:
-                white.append((start, end + 1))
+                white.append((start, end))
             if categories:
-                found.append(Hit(start, end + 1, term, categories))
+                found.append(Hit(start, end, term, categories))
         if not white:
             return found
         return [h for h in found if not any(s <= h.start and h.end <= e for s, e in white)]
-
-
-def _automaton(
-    entries: dict[str, tuple[int, str, tuple[str, ...], bool]],
-) -> ahocorasick.Automaton | None:
-    if not entries:
-        return None
-    automaton = ahocorasick.Automaton()
-    for key, value in entries.items():
-        automaton.add_word(key, value)
-    automaton.make_automaton()
-    return automaton
 
 
 class Lexicons:
