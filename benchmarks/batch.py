@@ -36,7 +36,11 @@ from corpus import Corpus
 from minyi import samples
 
 LEGACY = (".doc", ".rtf", ".odt")
-MINYI_DET = {"Det.limit_type": "max", "Det.limit_side_len": 1280}  # as ingest/ocr/rapid.py
+MINYI_DET = {
+    "Det.limit_type": "max",
+    "Det.limit_side_len": 1280,
+    "Rec.rec_batch_num": 1,
+}  # as rapid.py
 
 
 def generate(folder: Path, count: int, seed: int = 11) -> dict[str, list[Path]]:

@@ -55,6 +55,37 @@ def test_turned_pages_come_out_upright(clean, tools: Tools, angle: int) -> None:
     assert cer(read_image(encode(turned), tools), reference()) <= 0.01
 
 
+@pytest.mark.parametrize("angle", [0, 90, 180, 270])
+def test_a_page_is_detected_once_and_each_line_read_once(clean, tools: Tools, angle: int) -> None:  # type: ignore[no-untyped-def]
+    """However the page is turned, text is detected once, and besides reading every line
+    in the orientation chosen only a few sample lines are read in another (the page's
+    second full reading of a turned page was the cost)."""
+    from ingest.ocr.page import _SAMPLE, read_page
+
+    engine = tools.ocr()
+    calls: dict[str, int] = {"detect": 0, "lines": 0}
+    detect, read = engine.detect, engine.read  # type: ignore[attr-defined]
+
+    def counted_detect(image):  # type: ignore[no-untyped-def]
+        calls["detect"] += 1
+        return detect(image)
+
+    def counted_read(crops):  # type: ignore[no-untyped-def]
+        calls["lines"] += len(crops)
+        return read(crops)
+
+    engine.detect, engine.read = counted_detect, counted_read  # type: ignore[attr-defined]
+    try:
+        reading = read_page(engine, clean.rotate(angle, expand=True))
+    finally:
+        del engine.detect, engine.read  # type: ignore[attr-defined]
+    assert reading.rotation == (360 - angle) % 360
+    assert cer(reading.text, reference()) <= 0.01
+    lines = len(page_lines())
+    assert calls["detect"] == 1
+    assert lines <= calls["lines"] <= lines + 2 * _SAMPLE
+
+
 def test_exif_orientation_is_applied(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
     from PIL import Image
 

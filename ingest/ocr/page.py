@@ -87,15 +87,14 @@ def _orientation(page: _Page) -> int:
     """Degrees counter-clockwise the page is best read at.
 
     A page photographed sideways shows tall text boxes: it is read a quarter turn one
-    way, or if a few lines read poorly so, the other. An upright page that reads poorly
-    is tried upside down when a few of its lines read better so."""
+    way, or if a few lines read poorly so, the other. A page whose few lines read poorly
+    upright is turned upside down when they read better so."""
     if page.tall_share() > _TALL_SHARE:
         if page.sample(90) >= _RETRY_BELOW:
             return 90
         return max((90, 270), key=page.sample)
-    poor = page.read(0) and _read_quality(page.read(0)) < _RETRY_BELOW
-    if poor and page.sample(180) > page.sample(0):
-        return max((0, 180), key=lambda turn: _read_quality(page.read(turn)))
+    if page.sample(0) < _RETRY_BELOW and page.sample(180) > page.sample(0):
+        return 180
     return 0
 
 
