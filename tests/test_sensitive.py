@@ -39,7 +39,9 @@ def test_long_texts_fold_exactly_as_short_ones() -> None:
     chunks = [every[i : i + 4096] for i in range(0, len(every), 4096)]
     rng = random.Random(7)
     chunks += ["".join(rng.choices(every, k=3000)) for _ in range(20)]
-    chunks.append("機 密★１年，ＡＢＣ秘*密 身份证 １１０１０１－１９９００３０７－００１１\u200b" * 20)
+    chunks.append(
+        "機 密★１年，ＡＢＣ秘*密 身份证 １１０１０１－１９９００３０７－００１１\u200b" * 20
+    )
     for fold_ in (fold, fold_compact, fold_digits, fold_words):
         for chunk in chunks:
             long = fold_(chunk)
