@@ -39,6 +39,7 @@ Clock = Callable[[], datetime]
 # Readings that take long (OCR, LibreOffice), by the name's suffix: handed out first.
 _LONG_READS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif",
                          ".heic", ".heif", ".doc", ".wps", ".rtf", ".odt"})  # fmt: skip
+_OFFICE_READS = frozenset({".doc", ".wps", ".rtf", ".odt"})  # converted by LibreOffice
 _EARLY_LIMIT = 500  # (a huge folder of photos is not hashed whole before the first commit)
 OnReceipt = Callable[[Receipt, Record | None], None]
 
@@ -126,6 +127,7 @@ class Pipeline:
             on_start(len(entries))
         summary = BatchSummary()
         source = str(folder.resolve())
+        timing.take()  # (what this process timed before the batch is none of its files')
         for slot in self._ordered(entries):
             with timing.phase("registry"):
                 receipt, record = self._commit(slot, source)
@@ -190,7 +192,9 @@ class Pipeline:
     def read(self, slot: Slot) -> Job:
         """Hand the file to the workers."""
         entry = slot.entry
-        slot.job = self.workers.submit(entry.path, entry.rel, self.options, self.data_root)
+        office = entry.path.suffix.lower() in _OFFICE_READS
+        slot.job = self.workers.submit(entry.path, entry.rel, self.options, self.data_root,
+                                       office=office)  # fmt: skip
         return slot.job
 
     # -- the watcher's facade: it takes, collects and commits one file at a time --------

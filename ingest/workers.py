@@ -7,6 +7,11 @@ again alone in a fresh process, so only the file that really crashes it is
 rejected, and the pool is rebuilt for the rest. A file whose reading runs past
 ``options.file_timeout`` is given up the same way: the readers are killed, the
 file is rejected (its bytes kept in quarantine) and the others are read again.
+
+Files LibreOffice converts (.doc, .wps, .rtf, .odt) go to a reader of their own, so
+one soffice serves a batch's legacy files instead of one starting in every reader
+(2–3 CPU-seconds each); when that lane has ``_OFFICE_QUEUE`` files waiting, more go
+to the other readers, so a folder of nothing but .doc files still uses every core.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 
 Reader = Callable[[Path, str, IngestOptions, Path], FileResult]
 _CRASHED = "读取该文件时解析程序异常退出，文件可能已损坏或是恶意构造的"
+_OFFICE_QUEUE = 4  # files in the LibreOffice lane (read or waiting) before others take more
 
 
 @dataclass
@@ -44,6 +50,7 @@ class Job:
     done: FileResult | None = None
     running_since: float | None = None  # when a reader was first seen to have it
     timed_out: bool = False
+    office: bool = False  # read in the LibreOffice lane
 
     @property
     def limit(self) -> float:
@@ -73,17 +80,26 @@ class Workers:
         self.processes = processes or os.cpu_count() or 1
         self.reader = reader  # a module-level function, so worker processes can import it
         self._pool: ProcessPoolExecutor | None = None
+        self._office: ProcessPoolExecutor | None = None  # the LibreOffice lane, on first use
+        self._office_jobs: list[Job] = []
 
     @property
     def capacity(self) -> int:
         return self.processes
 
-    def submit(self, path: Path, rel: str, options: IngestOptions, data_root: Path) -> Job:
+    def submit(self, path: Path, rel: str, options: IngestOptions, data_root: Path,
+               office: bool = False) -> Job:  # fmt: skip
+        """Hand a file to a reader; ``office``: LibreOffice will convert it (by its name),
+        so the LibreOffice lane takes it while that has room."""
         job = Job((path, rel, options, data_root))
         if self.processes == 1:
             job.done = self.reader(*job.args)
-        else:
-            job.future = self._executor().submit(self.reader, *job.args)
+            return job
+        self._office_jobs = [j for j in self._office_jobs if j.future and not j.future.done()]
+        job.office = office and len(self._office_jobs) < _OFFICE_QUEUE
+        job.future = self._executor(job.office).submit(self.reader, *job.args)
+        if job.office:
+            self._office_jobs.append(job)
         return job
 
     def warm(self) -> None:
@@ -111,7 +127,7 @@ class Workers:
             return job.future.result()
         except (BrokenProcessPool, CancelledError):
             log.warning("worker pool broke while reading %s; retrying it alone", label)
-            self._discard_pool()
+            self._discard_pool(job.office)
             return self._isolated(job)
 
     def expire(self, job: Job) -> None:
@@ -119,9 +135,10 @@ class Workers:
         so the files they had are read again, and this one is rejected."""
         log.warning("「%s」读取超过 %.0f 秒，已放弃；读取进程已重启", job.args[1], job.limit)
         job.timed_out = True
-        if self._pool is not None:
-            _kill_readers(self._pool)
-            self._discard_pool()
+        pool = self._office if job.office else self._pool
+        if pool is not None:
+            _kill_readers(pool)
+            self._discard_pool(job.office)
 
     def _isolated(self, job: Job) -> FileResult:
         alone = process_pool(1)
@@ -136,29 +153,39 @@ class Workers:
         finally:
             alone.shutdown(wait=False, cancel_futures=True)
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self, office: bool = False) -> ProcessPoolExecutor:
+        if office:
+            if self._office is None:
+                self._office = process_pool(1)
+            return self._office
         if self._pool is None:
             self._pool = process_pool(self.processes)
         return self._pool
 
-    def _discard_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    def _discard_pool(self, office: bool = False) -> None:
+        pool = self._office if office else self._pool
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if office:
+                self._office = None
+            else:
+                self._pool = None
 
     def close(self, grace: float = 10.0) -> None:
         """Stop the readers: each finishes what it is reading and stops its engines; one
         still busy after ``grace`` seconds (a reading that never ends) is killed."""
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            alive = _still_running(processes, grace)
-            if alive:
-                log.warning("读取进程 %.0f 秒内未结束（文件读取未完成），已强制停止", grace)
-                for process in alive:  # (the executor has let go of them by now)
-                    process.kill()
-                    process.join(5)
+        processes: list[multiprocessing.process.BaseProcess] = []
+        for pool in (self._pool, self._office):
+            if pool is not None:
+                processes += list((getattr(pool, "_processes", None) or {}).values())
+                pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._office = None
+        alive = _still_running(processes, grace)
+        if alive:
+            log.warning("读取进程 %.0f 秒内未结束（文件读取未完成），已强制停止", grace)
+            for process in alive:  # (the executor has let go of them by now)
+                process.kill()
+                process.join(5)
         close_all()  # and so does this process, which read files itself when inline
 
     def __enter__(self) -> Workers:

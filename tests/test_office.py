@@ -271,3 +271,34 @@ def test_microsoft_works_documents_are_read(name: str, tmp_path: Path) -> None:
     assert lines[name]["status"] == "ok", lines[name]["error"]
     assert record is not None
     assert "This is an example document made with Microsoft Works" in record.text
+
+
+def test_one_libreoffice_serves_a_batchs_legacy_files(legacy: dict[str, Path], tmp_path: Path) -> None:  # fmt: skip
+    """With two readers, the legacy files of a batch go to one reader of their own: one
+    soffice is started for them all, not one in each reader (2–3 CPU-seconds each), while
+    the other readers read the rest; nothing is left running afterwards."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for ext in ("doc", "rtf", "odt"):
+        shutil.copy(legacy[ext], inbox / f"旧格式.{ext}")
+    for n, sample in enumerate(samples.SAMPLES[:3]):
+        samples.make_docx(inbox / f"新{n}.docx", sample.paragraphs())
+    timings: dict[str, dict[str, float]] = {}
+    with Registry.open(tmp_path / "d" / "r.sqlite3") as registry, Workers(2) as workers:
+        pipeline = Pipeline(registry, tmp_path / "d", IngestOptions(), workers)
+        pipeline.process(inbox, on_receipt=lambda r, rec: timings.__setitem__(
+            r.file, dict(pipeline.last_timing)) if rec is not None else None)  # fmt: skip
+    assert set(timings) == {
+        "旧格式.doc",
+        "旧格式.rtf",
+        "旧格式.odt",
+        "新0.docx",
+        "新1.docx",
+        "新2.docx",
+    }
+    converted = [name for name, phases in timings.items() if "office" in phases]
+    assert sorted(converted) == ["旧格式.doc", "旧格式.odt", "旧格式.rtf"]
+    started = [name for name, phases in timings.items() if "office_start" in phases]
+    assert len(started) == 1, started
+    leftover = subprocess.run(["pgrep", "-f", "minyi-lo-"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == "", "a LibreOffice process was left running"
