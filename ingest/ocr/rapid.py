@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 _MAX_SIDE = 2000  # RapidOCR's own default limit on the longer side
 _DET_SIDE = 1280  # the page's longer side for detection ("Det.limit_side_len" below)
 _INK = 200  # a pixel darker than this (0–255 grey) is ink, however faint
-_BLOCK = 4  # the ink map's cell, in pixels
+_BLOCK = 8  # the ink map's cell, in pixels
+_SPECK = 3  # a cell with fewer dark pixels holds a scanner's speck, not a stroke
 _AROUND = 48  # pixels of paper kept around the inked part: detectors miss text at an edge
 
 
@@ -119,19 +120,24 @@ def _within(image: Image.Image) -> Image.Image:
 
 
 def _inked(image: Image.Image) -> tuple[int, int, int, int] | None:
-    """The box (left, top, right, bottom) around every pixel darker than ``_INK``, with
-    ``_AROUND`` pixels of paper, or None for a blank page. Any one dark pixel counts (a cell
-    of the map is as dark as its darkest pixel), so faint or thin text is never cut off; a
-    speckled scan or a photo's dark surround simply leaves the whole page."""
+    """The box (left, top, right, bottom) around the page's ink, with ``_AROUND`` pixels of
+    paper, or None for a blank page. Ink is any pixel darker than ``_INK``, so faint text
+    counts; an 8×8 cell holding fewer than ``_SPECK`` such pixels, or with no such cell
+    beside it, is a scanner's speck (a stroke of the thinnest type crosses a cell with 8
+    or more, and runs on into the next). Dust larger than that, or a photo's dark
+    surround, simply leaves more of the page, or all of it."""
     grey = np.asarray(image.convert("L"))
     height, width = grey.shape
     rows, cols = height // _BLOCK, width // _BLOCK
     if rows == 0 or cols == 0:
         return (0, 0, width, height)
-    cells = (
-        grey[: rows * _BLOCK, : cols * _BLOCK].reshape(rows, _BLOCK, cols, _BLOCK).min(axis=(1, 3))
-    )
-    dark = cells < _INK
+    inked = grey[: rows * _BLOCK, : cols * _BLOCK] < _INK
+    dark = inked.reshape(rows, _BLOCK, cols, _BLOCK).sum(axis=(1, 3)) >= _SPECK
+    # Strokes run on into the next cell; a cell with no dark neighbour is a speck.
+    padded = np.pad(dark, 1)
+    neighbours = sum(padded[1 + dy : rows + 1 + dy, 1 + dx : cols + 1 + dx]
+                     for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)  # fmt: skip
+    dark &= neighbours > 0
     # The strips a whole cell did not cover (the right and bottom edges) count as ink if
     # they hold any: they are never cut.
     edge_right = bool((grey[:, cols * _BLOCK :] < _INK).any())
