@@ -302,3 +302,37 @@ def test_one_libreoffice_serves_a_batchs_legacy_files(legacy: dict[str, Path], t
     assert len(started) == 1, started
     leftover = subprocess.run(["pgrep", "-f", "minyi-lo-"], capture_output=True, text=True)
     assert leftover.stdout.strip() == "", "a LibreOffice process was left running"
+
+
+def _rtf(text: str) -> bytes:
+    """A minimal RTF document holding ``text`` (one paragraph a line)."""
+    body = "\\par ".join("".join(f"\\u{ord(c)}?" for c in line) for line in text.split("\n"))
+    return ("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 SimSun;}}\\f0 " + body + "\\par}").encode("ascii")
+
+
+def test_a_legacy_file_that_never_finishes_is_given_up_in_its_lane(tmp_path: Path) -> None:
+    """The LibreOffice lane is given up like any reader: the file past its time is rejected,
+    the legacy files queued behind it are read again and registered, and so are the rest."""
+    from flaky_reader import hangs
+
+    need_tool("soffice")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "0-卡住.rtf").write_bytes(_rtf("关于卡住的建议\n正文。"))
+    for n in (1, 2):
+        (inbox / f"{n}.rtf").write_bytes(_rtf(f"关于第{n}件事的建议\n正文第{n}段。"))
+    (inbox / "3.txt").write_text("关于第三件事的建议\n正文。", encoding="utf-8")
+    receipts = {}
+    with (
+        Registry.open(tmp_path / "d" / "r.sqlite3") as registry,
+        Workers(2, reader=hangs) as workers,
+    ):
+        Pipeline(registry, tmp_path / "d", IngestOptions(file_timeout=8), workers).process(
+            inbox, on_receipt=lambda r, rec: receipts.__setitem__(r.file, r)
+        )
+    assert receipts["0-卡住.rtf"].disposition.value == "rejected"
+    assert "读取超时" in (receipts["0-卡住.rtf"].error or "")
+    for name in ("1.rtf", "2.rtf", "3.txt"):
+        assert receipts[name].disposition.value == "registered", receipts[name].error
+    leftover = subprocess.run(["pgrep", "-f", "minyi-lo-"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == "", "a LibreOffice process was left running"
