@@ -84,16 +84,17 @@ class RapidOcrEngine:
         if region is None:
             return []
         scale = min(1.0, _DET_SIDE / max(image.size))
-        part = image.crop(region)
-        if scale < 1.0:
-            size = (max(1, round(part.size[0] * scale)), max(1, round(part.size[1] * scale)))
-            part = part.resize(size, Image.Resampling.BILINEAR)
+        left, top, right, bottom = region
+        if scale < 1.0:  # (resized straight from the region: no full-size copy of it first)
+            size = (max(1, round((right - left) * scale)), max(1, round((bottom - top) * scale)))
+            part = image.resize(size, Image.Resampling.BILINEAR, box=region, reducing_gap=3.0)
+        else:
+            part = image.crop(region)
         # The flags are given every call: RapidOCR keeps the last call's as its own.
         result: Any = self._engine(np.asarray(part), use_det=True, use_cls=False,
                                    use_rec=False)  # fmt: skip
         if getattr(result, "boxes", None) is None:
             return []
-        left, top = region[0], region[1]
         return [tuple((left + float(x) / scale, top + float(y) / scale) for x, y in box)  # type: ignore[misc]
                 for box in result.boxes]  # fmt: skip
 
@@ -132,7 +133,7 @@ def _inked(image: Image.Image) -> tuple[int, int, int, int] | None:
     if rows == 0 or cols == 0:
         return (0, 0, width, height)
     inked = grey[: rows * _BLOCK, : cols * _BLOCK] < _INK
-    dark = inked.reshape(rows, _BLOCK, cols, _BLOCK).sum(axis=(1, 3)) >= _SPECK
+    dark = inked.reshape(rows, _BLOCK, cols, _BLOCK).sum(axis=(1, 3), dtype=np.uint8) >= _SPECK
     # Strokes run on into the next cell; a cell with no dark neighbour is a speck.
     padded = np.pad(dark, 1)
     neighbours = sum(padded[1 + dy : rows + 1 + dy, 1 + dx : cols + 1 + dx]
