@@ -86,28 +86,22 @@ def test_a_page_is_detected_once_and_each_line_read_once(clean, tools: Tools, an
     assert lines <= calls["lines"] <= lines + 2 * _SAMPLE
 
 
-def test_detection_skips_blank_paper_but_never_faint_or_far_text(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
-    """Detection runs on the inked part of the page only; a scanner's specks do not count as
-    ink, but faint small type far from the rest does: it is read with the letter."""
+@pytest.mark.parametrize("where", [(2060, 3358), (60, 1500), (2080, 1500), (2080, 2000)])
+def test_faint_small_type_anywhere_on_a_speckled_scan_is_read(clean, tools: Tools, where) -> None:  # type: ignore[no-untyped-def]
+    """A note in faint grey 7 pt type (a copy list, a faint mark) is read wherever it stands on
+    the page. Detecting only the inked part of the page missed it in these places (the
+    detector weighs the whole picture); the whole page finds it."""
     from PIL import ImageDraw, ImageFont
 
-    from ingest.ocr.rapid import _inked
     from minyi import samples
 
-    width, height = clean.size
-    left, top, right, bottom = _inked(clean)
-    assert (right - left) * (bottom - top) < 0.5 * width * height  # a letter on a third of A4
-    assert _inked(clean.point(lambda v: 255)) is None  # blank paper
     page = degrade(clean)  # specks all over the page, JPEG artefacts
     note = "抄送：县政协办公室"
     font = ImageFont.truetype(str(samples.cjk_font()), 30)
-    ImageDraw.Draw(page).text((width - 420, height - 150), note, font=font, fill=(185, 185, 185))
-    left, top, right, bottom = _inked(page)
-    assert right >= width - 150 and bottom >= height - 110  # the faint note is inside
-    assert top > 200  # the specks above the letter are not
+    ImageDraw.Draw(page).text(where, note, font=font, fill=(185, 185, 185))
     text = read_image(encode(page), tools)
     assert note in text.replace(" ", "")
-    assert cer(text.replace(note, ""), reference()) <= 0.01
+    assert cer(text.replace(" ", "").replace(note, ""), reference()) <= 0.01
 
 
 def test_exif_orientation_is_applied(clean, tools: Tools) -> None:  # type: ignore[no-untyped-def]
