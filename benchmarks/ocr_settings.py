@@ -9,7 +9,7 @@ built with each setting. Printed per page kind: mean character error rate agains
 drawn, and seconds a page; then each setting's total time against RapidOCR's defaults (the
 peer: ``limit_type=min, limit_side_len=736``, batches of six, one thread). Every row reads
 pages through minyi's own ``read_page`` and the engine's ``detect``/``read`` (one detection a
-page, on its inked part), so the rows differ by the setting alone; bare RapidOCR end to end
+page), so the rows differ by the setting alone; bare RapidOCR end to end
 is the floor in ``benchmarks/batch.py`` and ``benchmarks/ocr.py``.
 
 Settings: the detection size (``Det.limit_type``/``limit_side_len``), the recognition batch
