@@ -207,7 +207,8 @@ def _folded(mapped: str) -> Folded:
 
 
 # Texts at least this long are mapped through an array (numpy) rather than ``str.translate``:
-# about twice as fast on Chinese text; shorter ones do not repay the array's set-up.
+# 4.5 times as fast on 430 characters of Chinese text, 12 times on 4,300; much shorter ones
+# (titles, names, lexicon terms) do not repay the array's set-up.
 _LONG = 256
 _PLANES = 0x110000
 
