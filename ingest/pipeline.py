@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 # Readings that take long (OCR, LibreOffice), by the name's suffix: handed out first.
-_LONG_READS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif",
-                         ".heic", ".heif", ".doc", ".wps", ".rtf", ".odt"})  # fmt: skip
 _OFFICE_READS = frozenset({".doc", ".wps", ".rtf", ".odt"})  # converted by LibreOffice
+_LONG_READS = _OFFICE_READS | {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif",
+                               ".heic", ".heif"}  # fmt: skip
 _EARLY_LIMIT = 500  # (a huge folder of photos is not hashed whole before the first commit)
 OnReceipt = Callable[[Receipt, Record | None], None]
 

@@ -43,13 +43,14 @@ class Matcher:
 
     def __init__(self, terms: dict[str, tuple[str, set[str]]], whitelist: set[str]) -> None:
         self.size = len(terms)
-        entries: dict[str, tuple[int, str, tuple[str, ...], bool]] = {
-            key: (len(key), term, tuple(sorted(categories)), False)
+        # folded key → (the term as written, its categories, whether it is whitelisted)
+        entries: dict[str, tuple[str, tuple[str, ...], bool]] = {
+            key: (term, tuple(sorted(categories)), False)
             for key, (term, categories) in terms.items()
         }
         for key in whitelist:
-            length, term, categories, _ = entries.get(key, (len(key), "", (), True))
-            entries[key] = (length, term, categories, True)
+            term, categories, _ = entries.get(key, ("", (), True))
+            entries[key] = (term, categories, True)
         self._values = list(entries.values())
         # ahocorasick-rs (Rust): 3.4 times pyahocorasick's speed over Chinese text with a
         # 20,000-term lexicon, and 8 MB (benchmarks/sensitive.py). It picks its own form:
@@ -66,7 +67,7 @@ class Matcher:
         white: list[tuple[int, int]] = []
         matches = self._automaton.find_matches_as_indexes(folded.text, overlapping=True)
         for index, start, end in sorted(matches, key=lambda m: (m[2], m[1])):
-            _, term, categories, whitelisted = self._values[index]
+            term, categories, whitelisted = self._values[index]
             if whitelisted:
                 white.append((start, end))
             if categories:
