@@ -5,8 +5,8 @@ skew, blur, JPEG), 200 dpi fax-like, phone photo (perspective, uneven light)
 and the clean page turned 90/180/270° — and prints per variant the character
 error rate (edit distance over reference length, whitespace removed, full- and
 half-width forms unified), seconds per page, and each engine's peak memory.
-With ``--long-run N`` it also reads N pages in one minyi process and reports
-that process's peak memory (onnxruntime arenas grow with varying input sizes).
+With ``--long-run N`` it also reads N pages (JPEG files, decoded one at a time as a
+worker reads them) in one minyi process and reports that process's peak memory.
 
 Tesseract runs as Debian's ``tesseract`` with ``-l chi_sim`` and
 ``OMP_THREAD_LIMIT=1`` (its fastest setting here).
@@ -78,19 +78,28 @@ def tesseract(image, workdir: Path) -> tuple[str, float, float]:  # type: ignore
     return (workdir / "out.txt").read_text(encoding="utf-8"), seconds, peak
 
 
-def long_run(pages: int) -> None:
-    """Child process: read ``pages`` pages of varying sizes, print peak RSS in MB."""
+def long_run(pages: int, folder: Path) -> None:
+    """Child process: read ``pages`` pages of varying sizes, print peak RSS in MB.
+
+    The pages are JPEG files written by the parent and decoded one at a time, as a worker
+    reads them, so the peak is the reader's (models and pages), not the harness's."""
+    from PIL import Image
+
     tools = Tools(IngestOptions())
     engine = tools.ocr()
-    base = [
-        make_page(v, s, i)
-        for i, (v, s) in enumerate(zip(VARIANTS, samples.SAMPLES * 3, strict=False))
-    ]
+    files = sorted(folder.glob("*.jpg"))
     started = time.perf_counter()
     for i in range(pages):
-        read_page(engine, base[i % len(base)])
+        with Image.open(files[i % len(files)]) as image:
+            read_page(engine, image.convert("RGB"))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{rss:.0f} {(time.perf_counter() - started) / pages:.2f}")
+
+
+def long_run_pages(folder: Path) -> None:
+    """The long run's pages, one of each variant, as JPEG files."""
+    for i, (v, s) in enumerate(zip(VARIANTS, samples.SAMPLES * 3, strict=False)):
+        make_page(v, s, i).save(folder / f"{i:02d}.jpg", "JPEG", quality=90)
 
 
 _ENGINE = None
@@ -197,11 +206,12 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=3, help="pages per variant (one per sample)")
     parser.add_argument("--long-run", type=int, default=200)
     parser.add_argument("--child-long-run", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-pages", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--embedded", type=int, default=0,
                         help="only the cost of screening pictures inside N .docx files")  # fmt: skip
     args = parser.parse_args()
     if args.child_long_run:
-        long_run(args.child_long_run)
+        long_run(args.child_long_run, args.child_pages)
         return
     if args.embedded:
         print(f"pictures inside documents ({args.embedded} .docx, 2 pictures and 2 icons each):")
@@ -245,8 +255,10 @@ def main() -> None:
     print(f"minyi batch throughput: {per_page:.2f} s/page effective with {os.cpu_count()} workers "
           f"(clean, scanned and phone pages)")  # fmt: skip
     if args.long_run:
-        out = subprocess.run([sys.executable, __file__, "--child-long-run", str(args.long_run)],
-                             capture_output=True, text=True, check=True)  # fmt: skip
+        with tempfile.TemporaryDirectory() as tmp:
+            long_run_pages(Path(tmp))
+            out = subprocess.run([sys.executable, __file__, "--child-long-run", str(args.long_run),
+                                  "--child-pages", tmp], capture_output=True, text=True, check=True)  # fmt: skip
         rss, per_page = out.stdout.split()
         print(
             f"long run: {args.long_run} pages in one process, peak RSS {rss} MB, {per_page} s/page"

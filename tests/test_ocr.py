@@ -86,6 +86,61 @@ def test_a_page_is_detected_once_and_each_line_read_once(clean, tools: Tools, an
     assert lines <= calls["lines"] <= lines + 2 * _SAMPLE
 
 
+_MEMORY = """
+import sys
+from ingest.ocr.page import read_page
+from ingest.options import IngestOptions
+from ingest.tools import Tools
+from minyi import samples
+
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) // 1024
+
+
+clean = samples.render_page(samples.page_lines())
+pages = [samples.scanned(clean, seed) for seed in (1, 2)]
+del clean
+engine = Tools(IngestOptions()).ocr()
+loaded = status("VmRSS")  # the models and the pages
+at_detection = []
+call = engine._engine.__call__
+
+
+def watched(*args, **kwargs):
+    at_detection.append(status("VmRSS"))
+    return call(*args, **kwargs)
+
+
+engine._engine = type("Watched", (), {"__call__": staticmethod(watched),
+                                      "recognize_txt": engine._engine.recognize_txt})()
+read_page(engine, pages[0])
+with open("/proc/self/clear_refs", "w") as reset:
+    reset.write("5")  # the peak from here on
+for page in (pages[1], pages[0]):
+    read_page(engine, page)
+print(loaded, max(at_detection[1:]), status("VmHWM"))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
+def test_a_reader_does_not_carry_one_page_memory_into_the_next(clean) -> None:  # type: ignore[no-untyped-def]
+    """A worker reads page after page: the C heap kept the last page's freed working memory
+    (about 260 MB) and the next page's detection took its own on top, so a reader peaked at
+    600–675 MB. Memory is given back before each detection: the peak is one page's need
+    (the issue's target: 600 MB a worker)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _MEMORY], capture_output=True, text=True,
+                         check=True, timeout=300)  # fmt: skip
+    loaded, before_detection, peak = map(int, out.stdout.split())
+    assert before_detection - loaded < 120, (loaded, before_detection)
+    assert peak <= 600, peak
+
+
 @pytest.mark.parametrize("where", [(2060, 3358), (60, 1500), (2080, 1500), (2080, 2000)])
 def test_faint_small_type_anywhere_on_a_speckled_scan_is_read(clean, tools: Tools, where) -> None:  # type: ignore[no-untyped-def]
     """A note in faint grey 7 pt type (a copy list, a faint mark) is read wherever it stands on
