@@ -86,6 +86,35 @@ def test_a_page_is_detected_once_and_each_line_read_once(clean, tools: Tools, an
     assert lines <= calls["lines"] <= lines + 2 * _SAMPLE
 
 
+@pytest.mark.parametrize("size", [(2480, 3508), (3508, 2480), (1700, 1500), (4000, 900)])
+def test_detected_boxes_stand_where_the_text_is(tools: Tools, size: tuple[int, int]) -> None:
+    """The page is shrunk straight to the detector's size (both sides multiples of 32, so
+    across and down by slightly different factors): each box found comes back on the page
+    where its line was drawn."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ingest.ocr.rapid import _DET_SIDE, _for_detection
+    from minyi import samples
+
+    page = Image.new("RGB", size, "white")
+    font = ImageFont.truetype(str(samples.cjk_font()), 60)
+    spots = [(100, 100), (size[0] // 2, size[1] - 180)]
+    inked = []
+    for spot in spots:
+        ImageDraw.Draw(page).text(spot, "关于加强农村养老服务的建议", font=font, fill="black")
+        inked.append(ImageDraw.Draw(page).textbbox(spot, "关于加强农村养老服务的建议", font=font))
+    small = _for_detection(page)
+    assert max(small.size) == _DET_SIDE and small.size[0] % 32 == small.size[1] % 32 == 0
+    boxes = tools.ocr().detect(page)  # type: ignore[attr-defined]
+    assert len(boxes) == len(spots)
+    for x0, y0, x1, y1 in inked:
+        box = min(boxes, key=lambda b: abs(b[0][0] - x0) + abs(b[0][1] - y0))
+        found = (min(p[0] for p in box), min(p[1] for p in box),
+                 max(p[0] for p in box), max(p[1] for p in box))  # fmt: skip
+        # The detector's boxes stand a little outside the ink (RapidOCR unclips them).
+        assert all(abs(a - b) < 20 for a, b in zip(found, (x0, y0, x1, y1), strict=True))
+
+
 _MEMORY = """
 import sys
 from ingest.ocr.page import read_page

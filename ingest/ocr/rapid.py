@@ -59,6 +59,9 @@ class RapidOcrEngine:
                 "Rec.rec_batch_num": 1,
             }
         )
+        import cv2
+
+        cv2.setNumThreads(1)  # one core per reader, as for the models
         # The first page after loading pays for graph set-up; pay it now, once, for both
         # models (RapidOCR loads the recognition model at the first line it reads).
         self._engine(np.full((64, 256, 3), 255, dtype=np.uint8))
@@ -81,7 +84,7 @@ class RapidOcrEngine:
         given up: the detector's channel attention pools over the whole picture, and
         without the white paper around it, faint small type (grey 185, 7 pt) was missed
         in 5 of 15 places where the whole page found it every time."""
-        small = _within(image)
+        small = _for_detection(image)
         # The last page's working memory (freed, but kept by the C heap) goes back to the
         # system before this one's is taken: a reader's peak is one page's need, not one page's
         # on top of the last. Measured on 28 scanned, phone and turned pages in one process
@@ -93,8 +96,8 @@ class RapidOcrEngine:
                                    use_rec=False)  # fmt: skip
         if getattr(result, "boxes", None) is None:
             return []
-        scale = image.size[0] / small.size[0]
-        return [tuple((float(x) * scale, float(y) * scale) for x, y in box)  # type: ignore[misc]
+        across, down = image.size[0] / small.size[0], image.size[1] / small.size[1]
+        return [tuple((float(x) * across, float(y) * down) for x, y in box)  # type: ignore[misc]
                 for box in result.boxes]  # fmt: skip
 
     def read(self, crops: list[Image.Image]) -> list[tuple[str, float]]:
@@ -125,6 +128,30 @@ def _trim() -> None:
     """Give the C heap's free pages back to the system (glibc keeps them otherwise)."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
+
+
+def _for_detection(image: Image.Image) -> Image.Image:
+    """The page at the detector's input size, made in one area-averaging step.
+
+    RapidOCR's own sizes (the longer side ``_DET_SIDE``, both sides rounded to multiples of
+    32, the same rounding), so it has nothing left to resize. Shrinking the 300 dpi page to
+    2,000 px with Pillow's bicubic filter and then to this size (RapidOCR's bilinear resize)
+    cost 90–100 ms a page; this takes 10–25 ms. Measured (benchmarks/ocr_settings.py's pages):
+    the same CER (a turned page one character better, a dense scan one worse in 2,160), faint
+    7 pt type found in 24 of 32 places at grey 190–195 against 23, in 16 of 16 at grey 185
+    as before. Smaller pictures, and strips RapidOCR would not detect in at all (a side
+    rounding to 0), are left to RapidOCR as before."""
+    import cv2
+    from PIL import Image
+
+    width, height = image.size
+    ratio = _DET_SIDE / max(width, height)
+    size = (round(int(width * ratio) / 32) * 32, round(int(height * ratio) / 32) * 32)
+    if ratio >= 1 or min(size) == 0:
+        return _within(image)
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    shrunk = cv2.resize(np.asarray(rgb), size, interpolation=cv2.INTER_AREA)
+    return Image.fromarray(shrunk)
 
 
 def _within(image: Image.Image) -> Image.Image:
