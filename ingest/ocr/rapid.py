@@ -84,7 +84,8 @@ class RapidOcrEngine:
         given up: the detector's channel attention pools over the whole picture, and
         without the white paper around it, faint small type (grey 185, 7 pt) was missed
         in 5 of 15 places where the whole page found it every time."""
-        small = _for_detection(image)
+        det = self._engine.cfg.Det  # minyi's settings, or a benchmark's
+        small = _for_detection(image, det.limit_side_len if det.limit_type == "max" else None)
         # The last page's working memory (freed, but kept by the C heap) goes back to the
         # system before this one's is taken: a reader's peak is one page's need, not one page's
         # on top of the last. Measured on 28 scanned, phone and turned pages in one process
@@ -130,11 +131,12 @@ def _trim() -> None:
         _MALLOC_TRIM(0)
 
 
-def _for_detection(image: Image.Image) -> Image.Image:
+def _for_detection(image: Image.Image, side: int | None = _DET_SIDE) -> Image.Image:
     """The page at the detector's input size, made in one area-averaging step.
 
-    RapidOCR's own sizes (the longer side ``_DET_SIDE``, both sides rounded to multiples of
-    32, the same rounding), so it has nothing left to resize. Shrinking the 300 dpi page to
+    RapidOCR's own sizes (the longer side ``side``, both sides rounded to multiples of 32,
+    the same rounding), so it has nothing left to resize; with ``side`` None (RapidOCR
+    scaling the shorter side instead) the page is only kept within 2,000 px, as before. Shrinking the 300 dpi page to
     2,000 px with Pillow's bicubic filter and then to this size (RapidOCR's bilinear resize)
     cost 90–100 ms a page; this takes 10–25 ms. Measured (benchmarks/ocr_settings.py's pages):
     the same CER (a turned page one character better, a dense scan one worse in 2,160), faint
@@ -144,8 +146,10 @@ def _for_detection(image: Image.Image) -> Image.Image:
     import cv2
     from PIL import Image
 
+    if side is None:
+        return _within(image)
     width, height = image.size
-    ratio = _DET_SIDE / max(width, height)
+    ratio = side / max(width, height)
     size = (round(int(width * ratio) / 32) * 32, round(int(height * ratio) / 32) * 32)
     if ratio >= 1 or min(size) == 0:
         return _within(image)
