@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GATE
-from scans import cer, degrade, encode, page_lines, reference, render
+from scans import _font_or_skip, cer, degrade, encode, page_lines, reference, render
 
 from ingest.extractors import pdf as pdf_extractor
 from ingest.extractors import scan
@@ -96,13 +96,14 @@ def test_detected_boxes_stand_where_the_text_is(tools: Tools, size: tuple[int, i
     from ingest.ocr.rapid import _DET_SIDE, _for_detection
     from minyi import samples
 
+    _font_or_skip()
     page = Image.new("RGB", size, "white")
     font = ImageFont.truetype(str(samples.cjk_font()), 60)
     spots = [(100, 100), (size[0] // 2, size[1] - 180)]
-    inked = []
+    line, draw, inked = "关于加强农村养老服务的建议", ImageDraw.Draw(page), []
     for spot in spots:
-        ImageDraw.Draw(page).text(spot, "关于加强农村养老服务的建议", font=font, fill="black")
-        inked.append(ImageDraw.Draw(page).textbbox(spot, "关于加强农村养老服务的建议", font=font))
+        draw.text(spot, line, font=font, fill="black")
+        inked.append(draw.textbbox(spot, line, font=font))
     small = _for_detection(page)
     assert max(small.size) == _DET_SIDE and small.size[0] % 32 == small.size[1] % 32 == 0
     boxes = tools.ocr().detect(page)  # type: ignore[attr-defined]

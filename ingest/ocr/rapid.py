@@ -135,14 +135,15 @@ def _for_detection(image: Image.Image, side: int | None = _DET_SIDE) -> Image.Im
     """The page at the detector's input size, made in one area-averaging step.
 
     RapidOCR's own sizes (the longer side ``side``, both sides rounded to multiples of 32,
-    the same rounding), so it has nothing left to resize; with ``side`` None (RapidOCR
-    scaling the shorter side instead) the page is only kept within 2,000 px, as before. Shrinking the 300 dpi page to
-    2,000 px with Pillow's bicubic filter and then to this size (RapidOCR's bilinear resize)
-    cost 90–100 ms a page; this takes 10–25 ms. Measured (benchmarks/ocr_settings.py's pages):
-    the same CER (a turned page one character better, a dense scan one worse in 2,160), faint
-    7 pt type found in 24 of 32 places at grey 190–195 against 23, in 16 of 16 at grey 185
-    as before. Smaller pictures, and strips RapidOCR would not detect in at all (a side
-    rounding to 0), are left to RapidOCR as before."""
+    the same rounding), so it has nothing left to resize. With ``side`` None (RapidOCR
+    scaling the shorter side instead) the page is only kept within 2,000 px, as before.
+
+    Shrinking the 300 dpi page to 2,000 px with Pillow's bicubic filter and then to this
+    size (RapidOCR's bilinear resize) cost 90–100 ms a page; this takes 10–25 ms. Measured on
+    benchmarks/ocr_settings.py's pages: the same CER (a turned page one character better, a
+    dense scan one worse in 2,160); faint 7 pt type found in 24 of 32 places at grey 190–195
+    against 23, and in 16 of 16 at grey 185 as before. Smaller pictures, and strips RapidOCR
+    would not detect in at all (a side rounding to 0), are left to RapidOCR as before."""
     import cv2
     from PIL import Image
 
