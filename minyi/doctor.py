@@ -109,7 +109,7 @@ def checks(settings: Settings) -> list[Check]:
         _package("jinja2", "Jinja2", "刊物模板措辞与网页预览"),
         _package("lxml", "lxml", "读取 .docx"),
         _package("numpy", "NumPy", "近似重复检测"),
-        _package("ahocorasick_rs", "ahocorasick-rs", "敏感词筛查"),
+        _package("ahocorasick-rs", "ahocorasick-rs", "敏感词筛查"),
         _package("opencc-python-reimplemented", "OpenCC 繁简字表", "繁体字敏感词匹配"),
         _package("rapidocr", "RapidOCR", "扫描件与照片的文字识别"),
         _package("onnxruntime", "ONNX Runtime", "扫描件与照片的文字识别"),

@@ -104,8 +104,8 @@ def test_detected_boxes_stand_where_the_text_is(tools: Tools, size: tuple[int, i
     for spot in spots:
         draw.text(spot, line, font=font, fill="black")
         inked.append(draw.textbbox(spot, line, font=font))
-    small = _for_detection(page)
-    assert max(small.size) == _DET_SIDE and small.size[0] % 32 == small.size[1] % 32 == 0
+    height, width = _for_detection(page).shape[:2]
+    assert max(width, height) == _DET_SIDE and width % 32 == height % 32 == 0
     boxes = tools.ocr().detect(page)  # type: ignore[attr-defined]
     assert len(boxes) == len(spots)
     for x0, y0, x1, y1 in inked:

@@ -89,22 +89,22 @@ class RapidOcrEngine:
         # The last page's working memory (freed, but kept by the C heap) goes back to the
         # system before this one's is taken: a reader's peak is one page's need, not one page's
         # on top of the last. Measured on 28 scanned, phone and turned pages in one process
-        # (as a worker reads them): peak 569–608 → 486–536 MB, between pages 430 → 220 MB, for
-        # 4–7 % more time a page (the detector's memory is faulted in again).
+        # (as a worker reads them): peak 569–608 → 486–536 MB (between pages 430 → 350–410 MB),
+        # for 4–7 % more time a page (the detector's memory is faulted in again).
         _trim()
         # The flags are given every call: RapidOCR keeps the last call's as its own.
-        result: Any = self._engine(np.asarray(small), use_det=True, use_cls=False,
-                                   use_rec=False)  # fmt: skip
+        result: Any = self._engine(small, use_det=True, use_cls=False, use_rec=False)
         if getattr(result, "boxes", None) is None:
             return []
-        across, down = image.size[0] / small.size[0], image.size[1] / small.size[1]
+        across, down = image.size[0] / small.shape[1], image.size[1] / small.shape[0]
         return [tuple((float(x) * across, float(y) * down) for x, y in box)  # type: ignore[misc]
                 for box in result.boxes]  # fmt: skip
 
     def read(self, crops: list[Image.Image]) -> list[tuple[str, float]]:
         if not crops:
             return []
-        result: Any = self._engine.recognize_txt([np.asarray(c.convert("RGB")) for c in crops])
+        rgb = [np.asarray(c if c.mode == "RGB" else c.convert("RGB")) for c in crops]
+        result: Any = self._engine.recognize_txt(rgb)
         return [(str(t), float(s)) for t, s in zip(result.txts, result.scores, strict=True)]
 
     def version(self) -> str:
@@ -131,8 +131,8 @@ def _trim() -> None:
         _MALLOC_TRIM(0)
 
 
-def _for_detection(image: Image.Image, side: int | None = _DET_SIDE) -> Image.Image:
-    """The page at the detector's input size, made in one area-averaging step.
+def _for_detection(image: Image.Image, side: int | None = _DET_SIDE) -> np.ndarray:
+    """The page's pixels at the detector's input size, made in one area-averaging step.
 
     RapidOCR's own sizes (the longer side ``side``, both sides rounded to multiples of 32,
     the same rounding), so it has nothing left to resize. With ``side`` None (RapidOCR
@@ -145,18 +145,15 @@ def _for_detection(image: Image.Image, side: int | None = _DET_SIDE) -> Image.Im
     against 23, and in 16 of 16 at grey 185 as before. Smaller pictures, and strips RapidOCR
     would not detect in at all (a side rounding to 0), are left to RapidOCR as before."""
     import cv2
-    from PIL import Image
 
-    if side is None:
-        return _within(image)
-    width, height = image.size
-    ratio = side / max(width, height)
-    size = (round(int(width * ratio) / 32) * 32, round(int(height * ratio) / 32) * 32)
-    if ratio >= 1 or min(size) == 0:
-        return _within(image)
-    rgb = image if image.mode == "RGB" else image.convert("RGB")
-    shrunk = cv2.resize(np.asarray(rgb), size, interpolation=cv2.INTER_AREA)
-    return Image.fromarray(shrunk)
+    if side is not None:
+        width, height = image.size
+        ratio = side / max(width, height)
+        size = (round(int(width * ratio) / 32) * 32, round(int(height * ratio) / 32) * 32)
+        if ratio < 1 and min(size) > 0:
+            rgb = image if image.mode == "RGB" else image.convert("RGB")
+            return cv2.resize(np.asarray(rgb), size, interpolation=cv2.INTER_AREA)
+    return np.asarray(_within(image))
 
 
 def _within(image: Image.Image) -> Image.Image:
