@@ -394,6 +394,58 @@ def test_two_columns_are_read_column_by_column(tools: Tools) -> None:
     assert text.index("两点建议") < text.index("近年来")
 
 
+LEDGER = [("序号", "乡镇（村）", "项目", "金额（万元）", "受益户数")] + [
+    (str(n), town, project, f"{n * 37.5:.2f}", str(n * 113))
+    for n, (town, project) in enumerate([("城关镇", "村卫生室改造"), ("河西乡", "养老服务站建设"),
+                                         ("柳树湾村", "饮水管网更新"), ("东关街道", "老旧小区加装电梯"),
+                                         ("石门镇", "垃圾分类设施"), ("新华社区", "停车泊位改造"),
+                                         ("城关镇", "乡村道路硬化"), ("河西乡", "留守儿童之家")], 1)]  # fmt: skip
+
+
+def ruled_table():  # type: ignore[no-untyped-def]
+    """A scanned ledger: a ruled table of five columns under a title."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from minyi import samples
+
+    _font_or_skip()
+    font = ImageFont.truetype(str(samples.cjk_font()), 36)
+    image = Image.new("RGB", (1800, 1000), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((560, 60), "2026年民生项目资金安排表", font=font, fill=(20, 20, 20))
+    widths, left, top, pitch = (120, 300, 420, 280, 220), 120, 160, 72
+    for row, cells in enumerate(LEDGER):
+        x = left
+        for cell, width in zip(cells, widths, strict=True):
+            draw.text((x + 16, top + row * pitch + 16), cell, font=font, fill=(20, 20, 20))
+            x += width
+    right, bottom = left + sum(widths), top + len(LEDGER) * pitch
+    for row in range(len(LEDGER) + 1):
+        draw.line(
+            [(left, top + row * pitch), (right, top + row * pitch)], fill=(60, 60, 60), width=3
+        )
+    x = left
+    for width in (0, *widths):
+        x += width
+        draw.line([(x, top), (x, bottom)], fill=(60, 60, 60), width=3)
+    return image
+
+
+def test_a_ruled_table_is_read_row_by_row(tools: Tools) -> None:
+    """A table's cells stand in columns with wide gaps between them, which the page reader
+    took for a page in columns: the numbers and townships came out in one run, the projects
+    after them, each amount torn from its row. A table is read row by row, cells apart."""
+    import unicodedata
+
+    result = scan.extract(encode(ruled_table()), OPTIONS, tools)
+    lines = [unicodedata.normalize("NFKC", line) for line in result.text.splitlines() if line.strip()]  # fmt: skip
+    assert lines[0].replace(" ", "") == "2026年民生项目资金安排表"
+    assert len(lines) == 1 + len(LEDGER)
+    for line, cells in zip(lines[1:], LEDGER, strict=True):  # a row a line, in order
+        assert len(line.split()) == len(cells), line  # its cells apart
+        assert cer(line, unicodedata.normalize("NFKC", " ".join(cells))) <= 0.1, (line, cells)
+
+
 def _line_image(text: str, size: tuple[int, int], font_px: int, mode: str = "RGB"):  # type: ignore[no-untyped-def]
     from PIL import Image, ImageDraw, ImageFont
 

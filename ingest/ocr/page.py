@@ -203,9 +203,26 @@ def _turn_points(quad: Quad, turn: int, width: int, height: int) -> Any:
 
 def layout_lines(boxes: list[OcrLine]) -> list[Line]:
     """Visual lines from text boxes, each marked full-width or short, indents kept;
-    a page set in two columns is read column by column (``columns``)."""
+    a page set in two columns is read column by column (``columns``), a table row by row
+    (``is_table``), each row a line of its own with its cells apart."""
     boxes = [b for b in boxes if b.text.strip()]
+    if is_table(boxes):
+        return [Line(" ".join(b.text.strip() for b in row), False) for row in _rows(boxes)]
     return [line for block in columns(boxes) for line in _block_lines(block)]
+
+
+def is_table(boxes: list[OcrLine]) -> bool:
+    """Whether the page is mostly a table: at least half its rows hold three boxes or more,
+    and its boxes are cells, not lines of prose (most are short against the text's width).
+    A table's columns have wide gaps between them, which would otherwise be read as a page
+    in columns, each row's cells torn apart (the text-PDF reader judges the same way:
+    ``ingest.extractors.pdf_order``)."""
+    rows = _rows(boxes)
+    cells = sum(len(row) >= 3 for row in rows)
+    if cells < 3 or cells < 0.5 * len(rows):
+        return False
+    span = max(b.x1 for b in boxes) - min(b.x0 for b in boxes)
+    return statistics.median(b.x1 - b.x0 for b in boxes) < 0.3 * span
 
 
 def columns(boxes: list[OcrLine]) -> list[list[OcrLine]]:
