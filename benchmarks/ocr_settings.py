@@ -2,7 +2,8 @@
 
 The same pages for every setting — for each sample a clean 300 dpi page, a scanned copy, a
 phone photo and the clean page turned a quarter (as ``benchmarks/ocr.py`` makes them); dense
-pages (about 2,100 characters in 10 pt type, clean and scanned); and a page of numbers
+pages (about 2,100 characters in 10 pt type, clean and scanned, and in two columns; a ruled
+table of about 1,600 characters in 8 pt type, read row by row); and a page of numbers
 (telephone and identity numbers, sums, dates, runs of the same digit, in 30–40 px type, which
 a setting that squeezes text loses first) — read by minyi's ``read_page`` with RapidOCR
 built with each setting. Printed per page kind: mean character error rate against the text
@@ -52,12 +53,64 @@ NUMBERS = ["联系电话13800138000，邮编100000，身份证号110101199003070
 
 def dense_page(corpus: Corpus, size: int = 40, per_line: int = 45, rows: int = 48) -> tuple[Any, str]:  # fmt: skip
     """An A4 page at 300 dpi holding about 2,100 characters in 10 pt type."""
-    text = ""
-    while len(text) < per_line * rows:
-        doc = corpus.document()
-        text += "".join(doc.situation + doc.problems + doc.suggestions)
+    text = _dense_text(corpus, per_line * rows)
     lines = [text[i * per_line : (i + 1) * per_line] for i in range(rows)]
     return _draw(lines, size, 1.5, 300), "".join(lines)
+
+
+def _dense_text(corpus: Corpus, length: int) -> str:
+    text = ""
+    while len(text) < length:
+        doc = corpus.document()
+        text += "".join(doc.situation + doc.problems + doc.suggestions)
+    return text
+
+
+def columns_page(corpus: Corpus, size: int = 40, per_line: int = 22, rows: int = 48) -> tuple[Any, str]:  # fmt: skip
+    """An A4 page in two columns, about 2,100 characters in 10 pt type; read column by column."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    text = _dense_text(corpus, 2 * per_line * rows)
+    lines = [text[i * per_line : (i + 1) * per_line] for i in range(2 * rows)]
+    font = ImageFont.truetype(str(samples.cjk_font()), size)
+    image = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(lines):
+        left = 240 if n < rows else 240 + per_line * size + 160  # a 160 px gutter
+        draw.text((left, 250 + (n % rows) * int(size * 1.5)), line, font=font, fill=(20, 20, 20))
+    return image, "".join(lines)
+
+
+def table_page(corpus: Corpus, size: int = 34, rows: int = 50) -> tuple[Any, str]:
+    """An A4 page holding a ruled table in about 8 pt type, about 1,600 characters: number,
+    township, project, amount in 万元, households; read row by row."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    text = _dense_text(corpus, rows * 18)
+    towns = ["城关镇", "河西乡", "柳树湾村", "东关街道", "石门镇", "新华社区"]
+    table = [["序号", "乡镇（村）", "项目", "金额（万元）", "受益户数"]]
+    for n in range(1, rows):
+        table.append([str(n), towns[n % len(towns)], text[n * 18 : n * 18 + 18],
+                      f"{(n * 37.5) % 1000:.2f}", str(n * 113 % 2000)])  # fmt: skip
+    widths = [130, 330, 18 * size + 40, 260, 220]
+    font = ImageFont.truetype(str(samples.cjk_font()), size)
+    image = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(image)
+    top, pitch, left = 200, int(size * 1.9), 160
+    for r, row in enumerate(table):
+        x = left
+        for cell, width in zip(row, widths, strict=True):
+            draw.text((x + 16, top + r * pitch + (pitch - size) // 2), cell, font=font,
+                      fill=(20, 20, 20))  # fmt: skip
+            x += width
+    right, bottom = left + sum(widths), top + len(table) * pitch
+    for r in range(len(table) + 1):
+        draw.line([(left, top + r * pitch), (right, top + r * pitch)], fill=(60, 60, 60), width=3)
+    x = left
+    for width in [0, *widths]:
+        x += width
+        draw.line([(x, top), (x, bottom)], fill=(60, 60, 60), width=3)
+    return image, "".join("".join(row) for row in table)
 
 
 def _draw(lines: list[str], size: int, pitch: float, left: int) -> Any:
@@ -86,6 +139,8 @@ def pages(dense: int) -> list[tuple[str, Any, str]]:
         out += [
             ("dense", image, reference),
             ("dense-scan", samples.scanned(image, seed=i), reference),
+            ("dense-columns", *columns_page(corpus)),
+            ("dense-table", *table_page(corpus)),
         ]
     for size in (30, 40):
         out.append(("numbers", _draw(NUMBERS, size, 2.0, 200), "".join(NUMBERS)))
