@@ -402,8 +402,8 @@ LEDGER = [("序号", "乡镇（村）", "项目", "金额（万元）", "受益�
                                          ("城关镇", "乡村道路硬化"), ("河西乡", "留守儿童之家")], 1)]  # fmt: skip
 
 
-def ruled_table():  # type: ignore[no-untyped-def]
-    """A scanned ledger: a ruled table of five columns under a title."""
+def ruled_table(title: bool = True):  # type: ignore[no-untyped-def]
+    """A scanned ledger: a ruled table of five columns, under a title or not."""
     from PIL import Image, ImageDraw, ImageFont
 
     from minyi import samples
@@ -412,7 +412,8 @@ def ruled_table():  # type: ignore[no-untyped-def]
     font = ImageFont.truetype(str(samples.cjk_font()), 36)
     image = Image.new("RGB", (1800, 1000), "white")
     draw = ImageDraw.Draw(image)
-    draw.text((560, 60), "2026年民生项目资金安排表", font=font, fill=(20, 20, 20))
+    if title:
+        draw.text((560, 60), "2026年民生项目资金安排表", font=font, fill=(20, 20, 20))
     widths, left, top, pitch = (120, 300, 420, 280, 220), 120, 160, 72
     for row, cells in enumerate(LEDGER):
         x = left
@@ -434,16 +435,23 @@ def ruled_table():  # type: ignore[no-untyped-def]
 def test_a_ruled_table_is_read_row_by_row(tools: Tools) -> None:
     """A table's cells stand in columns with wide gaps between them, which the page reader
     took for a page in columns: the numbers and townships came out in one run, the projects
-    after them, each amount torn from its row. A table is read row by row, cells apart."""
+    after them, each amount torn from its row. A table is read row by row, its cells
+    tab-separated as a Word table's are: the row is not taken for a title, and an issue sets
+    the rows as a table."""
     import unicodedata
+
+    from ingest.recognize import find_title
 
     result = scan.extract(encode(ruled_table()), OPTIONS, tools)
     lines = [unicodedata.normalize("NFKC", line) for line in result.text.splitlines() if line.strip()]  # fmt: skip
     assert lines[0].replace(" ", "") == "2026年民生项目资金安排表"
     assert len(lines) == 1 + len(LEDGER)
     for line, cells in zip(lines[1:], LEDGER, strict=True):  # a row a line, in order
-        assert len(line.split()) == len(cells), line  # its cells apart
-        assert cer(line, unicodedata.normalize("NFKC", " ".join(cells))) <= 0.1, (line, cells)
+        assert len(line.split("\t")) == len(cells), line  # its cells apart
+        assert cer(line, unicodedata.normalize("NFKC", "\t".join(cells))) <= 0.1, (line, cells)
+    assert find_title(result.body) == "2026年民生项目资金安排表"
+    untitled = scan.extract(encode(ruled_table(title=False)), OPTIONS, tools)
+    assert find_title(untitled.body) is None, untitled.body  # a header row is not a title
 
 
 def _line_image(text: str, size: tuple[int, int], font_px: int, mode: str = "RGB"):  # type: ignore[no-untyped-def]

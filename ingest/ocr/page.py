@@ -204,10 +204,12 @@ def _turn_points(quad: Quad, turn: int, width: int, height: int) -> Any:
 def layout_lines(boxes: list[OcrLine]) -> list[Line]:
     """Visual lines from text boxes, each marked full-width or short, indents kept;
     a page set in two columns is read column by column (``columns``), a table row by row
-    (``is_table``), each row a line of its own with its cells apart."""
+    (``is_table``), each row a line of its own with its cells tab-separated, as a Word
+    table's rows are read (``ingest.extractors.docx``): a row is then never taken for a
+    title, and an issue sets such rows as a table."""
     boxes = [b for b in boxes if b.text.strip()]
     if is_table(boxes):
-        return [Line(" ".join(b.text.strip() for b in row), False) for row in _rows(boxes)]
+        return [Line("\t".join(b.text.strip() for b in row), False) for row in _rows(boxes)]
     return [line for block in columns(boxes) for line in _block_lines(block)]
 
 
