@@ -217,8 +217,8 @@ def is_table(boxes: list[OcrLine]) -> bool:
     """Whether the page is mostly a table: at least half its rows hold three boxes or more,
     and its boxes are cells, not lines of prose (most are short against the text's width).
     A table's columns have wide gaps between them, which would otherwise be read as a page
-    in columns, each row's cells torn apart (the text-PDF reader judges the same way:
-    ``ingest.extractors.pdf_order``)."""
+    in columns, each row's cells torn apart (the text-PDF reader also tells a table's cells
+    from a column's lines by their width: ``ingest.extractors.pdf_order``)."""
     rows = _rows(boxes)
     cells = sum(len(row) >= 3 for row in rows)
     if cells < 3 or cells < 0.5 * len(rows):
