@@ -352,8 +352,72 @@ def test_a_two_column_text_pdf_is_read_column_by_column(tmp_path: Path) -> None:
     assert "".join(left[:3]).strip("\u3000") in "".join(body)
 
 
+def test_a_table_between_paragraphs_keeps_its_rows(tmp_path: Path) -> None:
+    """A small table in a submission's text: its rows reach the right margin, so they ran on
+    into one paragraph with each other and with the sentence before them, and an issue
+    printed them as prose. Its rows are lines of their own, cells tab-separated as a Word
+    table's are (an issue sets them as a table); the prose around it is untouched."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from minyi.samples import _pdf_font
+
+    path = tmp_path / "table.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    sheet.setFont(_pdf_font(pdfmetrics, UnicodeCIDFont), 12)
+    before = "近年来，我县持续加大农村养老服务投入，各乡镇资金安排情况如下表所示，请予关注："
+    after = "从上表看，各乡镇投入差距较大，建议统筹安排资金，优先补齐薄弱村的服务短板。"
+    rows = [("乡镇", "项目", "金额（万元）", "受益户数")] + [
+        (town, project, f"{n * 12.5:.1f}", str(n * 130))
+        for n, (town, project) in enumerate([("城关镇", "村卫生室改造"), ("河西乡", "养老服务站建设"),
+                                             ("柳树湾村", "饮水管网更新")], 1)]  # fmt: skip
+    sheet.drawString(72, 760, before[:38])
+    sheet.drawString(72, 742, before[38:])
+    for row, cells in enumerate(rows):
+        for x, cell in zip((72, 200, 380, 480), cells, strict=True):
+            sheet.drawString(x, 710 - row * 20, cell)
+    sheet.drawString(72, 610, after[:38])
+    sheet.drawString(72, 592, after[38:])
+    sheet.showPage()
+    sheet.save()
+    body = pdf.extract(path.read_bytes(), IngestOptions()).body
+    assert body[0] == before, body
+    assert list(body[1 : 1 + len(rows)]) == ["\t".join(cells) for cells in rows], body
+    assert body[1 + len(rows)] == after, body
+
+
+def test_words_spread_across_lines_are_not_a_table(tmp_path: Path) -> None:
+    """Lines of three or four words spread wide (a narrow justified column, a spaced-out
+    signature block) have wide gaps too, but no column runs down them: they stay text."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from minyi.samples import _pdf_font
+
+    path = tmp_path / "spread.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    sheet.setFont(_pdf_font(pdfmetrics, UnicodeCIDFont), 12)
+    # Each line has wide gaps (over 1.2 em), but no place across is a gap on all three.
+    lines = [[(72, "县政协社会法制"), (176, "委员会办公"), (256, "室主任")],
+             [(72, "联系人"), (130, "张建华同志"), (212, "李明"), (260, "王芳")],
+             [(72, "电话号码零三七一"), (186, "办公室传真号"), (280, "同号")]]  # fmt: skip
+    for row, words in enumerate(lines):
+        for x, word in words:
+            sheet.drawString(x, 740 - row * 18, word)
+    sheet.showPage()
+    sheet.save()
+    text = pdf.extract(path.read_bytes(), IngestOptions()).pages[0].text
+    assert "\t" not in text, text
+    assert "".join(text.split()) == "".join(w for words in lines for _, w in words)
+
+
 def test_a_table_with_wide_gaps_is_still_read_row_by_row(tmp_path: Path) -> None:
-    """A ledger's cells stand far apart too, but rows of several cells are a table."""
+    """A ledger's cells stand far apart too, but rows of several cells are a table, read row
+    by row, its cells tab-separated."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -372,6 +436,4 @@ def test_a_table_with_wide_gaps_is_still_read_row_by_row(tmp_path: Path) -> None
     sheet.showPage()
     sheet.save()
     text = pdf.extract(path.read_bytes(), IngestOptions()).pages[0].text
-    for cells in rows:
-        assert " ".join(cells) in text or "".join(cells) in text.replace(" ", "")
-    assert text.index("2026-03-01") < text.index("2026-03-02") < text.index("支付第2批")
+    assert text.splitlines() == ["\t".join(cells) for cells in rows]  # a row a line, cells apart

@@ -220,9 +220,15 @@ def _output(lines: list[_Run], width: float) -> list[Line]:
     out = []
     if notes:  # a note beside the text is read after it, not inside a sentence
         lines = [line for line in lines if id(line) not in noted] + notes
+    cells = _table_rows(lines)
     for line in lines:
         if not line.horizontal:  # stacked characters: as PDFium reads them
             out.append(Line(" ".join("".join(line.stream).split()), full=False))
+            continue
+        if id(line) in cells:  # a table's row: a line of its own, its cells apart
+            if out:
+                out[-1] = Line(out[-1].text, full=False)
+            out.append(Line("\t".join(_text(cell) for cell in cells[id(line)]), full=False))
             continue
         text = _text(line)
         short = right - line.right
@@ -235,6 +241,46 @@ def _output(lines: list[_Run], width: float) -> list[Line]:
         ends = len(out) - len(notes) - 1
         out[ends] = Line(out[ends].text, full=False)
     return out
+
+
+_TABLE_ROWS = 3  # consecutive lines of three cells or more that make a table
+
+
+def _table_rows(lines: list[_Run]) -> dict[int, list[_Run]]:
+    """The lines that are a table's rows, by id, with their cells: runs of at least three
+    consecutive lines each cut into three pieces or more at wide gaps. A table's rows reach
+    the right margin as prose lines do, so they would run on into one paragraph, and a
+    cell's digits would join the Chinese before them with no space (``_text``). A lone line
+    with wide gaps (a signature line: name, unit, telephone) is not a table."""
+    cut = [_cut_at_gaps(_Run(_in_order(line), line.bottom, line.top, line.stream, line.tallest,
+                             line.turned)) if line.horizontal else [line] for line in lines]  # fmt: skip
+    rows: dict[int, list[_Run]] = {}
+    run: list[int] = []
+    for i, pieces in enumerate([*cut, []]):
+        if len(pieces) >= 3:
+            run.append(i)
+            continue
+        if len(run) >= _TABLE_ROWS and _gutter_through([cut[j] for j in run]):
+            rows.update((id(lines[j]), cut[j]) for j in run)
+        run = []
+    return rows
+
+
+def _gutter_through(rows: list[list[_Run]]) -> bool:
+    """Whether a column gap runs down the rows: some place across lies in a gap between
+    cells in at least four in five of them. A table's columns leave one; the word gaps of a
+    narrow justified column (three or four words spread across each line) wander."""
+    em = statistics.median(piece.em for row in rows for piece in row)
+    gaps = [[(a.right, b.left) for a, b in itertools.pairwise(row)] for row in rows]
+    left = min(row[0].left for row in rows)
+    right = max(row[-1].right for row in rows)
+    need = max(_TABLE_ROWS, math.ceil(0.8 * len(rows)))
+    steps = int((right - left) / (0.25 * em))
+    for step in range(steps + 1):
+        x = left + step * 0.25 * em
+        if sum(any(start < x < end for start, end in row) for row in gaps) >= need:
+            return True
+    return False
 
 
 def _margin_notes(lines: list[_Run]) -> list[_Run]:
@@ -278,17 +324,23 @@ def _place(lines: list[_Run], field: Field) -> None:
     lines.insert(below, run)
 
 
-def _text(line: _Run) -> str:
+def _in_order(line: _Run) -> list[tuple[float, float, str, bool, int, float]]:
+    """The line's characters in reading order. PDFium's order stands unless a character
+    goes back along the line (written later in the stream, as quotation marks often are):
+    then the boxes decide, if all the characters stand on one baseline. Boxes are not
+    precise enough to reorder what is merely close, or characters of two lines that
+    PDFium ran together."""
     chars = line.chars
-    # PDFium's order stands unless a character goes back along the line (written later
-    # in the stream, as quotation marks often are): then the boxes decide, if all the
-    # characters stand on one baseline. Boxes are not precise enough to reorder what
-    # is merely close, or characters of two lines that PDFium ran together.
     middle = statistics.median(c[5] for c in chars)
     if any(b[0] < a[0] - 1.0 * line.em for a, b in itertools.pairwise(chars)) and all(
         abs(c[5] - middle) <= 0.3 * line.em for c in chars
     ):
-        chars = sorted(chars, key=lambda c: (c[0], c[1]))
+        return sorted(chars, key=lambda c: (c[0], c[1]))
+    return chars
+
+
+def _text(line: _Run) -> str:
+    chars = _in_order(line)
     # A glyph drawn twice on itself (simulated bold, a shadow) is one character; a
     # ligature's letters (ff) share a box but stand next to each other in the stream.
     glyphs: list[tuple[float, float, str, bool, int, float]] = []
