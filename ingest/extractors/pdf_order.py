@@ -267,19 +267,32 @@ def _table_rows(lines: list[_Run]) -> dict[int, list[_Run]]:
 
 
 def _gutter_through(rows: list[list[_Run]]) -> bool:
-    """Whether a column gap runs down the rows: some place across lies in a gap between
-    cells in at least four in five of them. A table's columns leave one; the word gaps of a
-    narrow justified column (three or four words spread across each line) wander."""
-    em = statistics.median(piece.em for row in rows for piece in row)
-    gaps = [[(a.right, b.left) for a, b in itertools.pairwise(row)] for row in rows]
-    left = min(row[0].left for row in rows)
-    right = max(row[-1].right for row in rows)
+    """Whether a column gap runs down the rows: a band at least an em wide lies in a gap
+    between cells in at least four in five of them. A table's columns leave one (each row's
+    gap there is 1.2 em or more); the word gaps of a narrow justified column (three or four
+    words spread across each line) wander, and meet, if at all, by a sliver. A sweep over
+    the gaps' ends: time bounded by the number of gaps, however small the type."""
+    events: list[tuple[float, int]] = []
+    for row in rows:
+        merged: list[list[float]] = []
+        for a, b in sorted((a.right, b.left) for a, b in itertools.pairwise(row)):
+            if b <= a:
+                continue
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        for a, b in merged:
+            events += [(a, 1), (b, -1)]
     need = max(_TABLE_ROWS, math.ceil(0.8 * len(rows)))
-    steps = int((right - left) / (0.25 * em))
-    for step in range(steps + 1):
-        x = left + step * 0.25 * em
-        if sum(any(start < x < end for start, end in row) for row in gaps) >= need:
-            return True
+    em = statistics.median(piece.em for row in rows for piece in row)
+    open_gaps, since = 0, 0.0
+    for x, step in sorted(events):  # at one place, a gap's end before another's start
+        if open_gaps >= need > open_gaps + step and x - since >= em:
+            return True  # the shared gap is an em wide or more: a column's, not by chance
+        open_gaps += step
+        if step > 0 and open_gaps == need:
+            since = x
     return False
 
 
