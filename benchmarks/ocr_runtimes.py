@@ -45,20 +45,13 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from ocr import peak_mb  # VmHWM: a child's ru_maxrss starts at its parent's size
 
 RUNTIMES = {
     "onnxruntime（采用）": "onnxruntime",
     "OpenVINO 动态形状": "openvino-dynamic",
     "OpenVINO 固定形状": "openvino-fixed",
 }
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory (VmHWM) in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _canvas(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -157,7 +150,7 @@ def child(runtime: str, folder: Path) -> None:
         text = read_page(engine, image).text.replace("\n", "").replace(" ", "")
         results.append({"kind": entry["kind"], "seconds": time.perf_counter() - started,
                         "cer": samples.character_error_rate(text, entry["reference"])})  # fmt: skip
-    print(json.dumps({"results": results, "peak_mb": _peak_mb()}))
+    print(json.dumps({"results": results, "peak_mb": peak_mb()}))
 
 
 def write_pages(folder: Path, dense: int) -> int:

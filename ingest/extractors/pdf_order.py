@@ -253,7 +253,8 @@ def _table_rows(lines: list[_Run]) -> dict[int, list[_Run]]:
     cell's digits would join the Chinese before them with no space (``_text``). A lone line
     with wide gaps (a signature line: name, unit, telephone) is not a table."""
     cut = [_cut_at_gaps(_Run(_in_order(line), line.bottom, line.top, line.stream, line.tallest,
-                             line.turned)) if line.horizontal else [line] for line in lines]  # fmt: skip
+                             line.turned)) if line.horizontal and _may_be_row(line) else [line]
+           for line in lines]  # fmt: skip
     rows: dict[int, list[_Run]] = {}
     run: list[int] = []
     for i, pieces in enumerate([*cut, []]):
@@ -264,6 +265,22 @@ def _table_rows(lines: list[_Run]) -> dict[int, list[_Run]]:
             rows.update((id(lines[j]), cut[j]) for j in run)
         run = []
     return rows
+
+
+def _may_be_row(line: _Run) -> bool:
+    """Whether the line can hold three cells, tested in one pass before it is put in order
+    and cut (every line of every page comes here): two gaps of 1.2 em or more, or a
+    character going back along the line (then the reading order decides)."""
+    em = line.em
+    gap, wide = 1.2 * em, 0
+    for a, b in itertools.pairwise(line.chars):
+        if b[0] < a[0] - em:
+            return True
+        if b[0] - a[1] >= gap:
+            wide += 1
+            if wide == 2:
+                return True
+    return False
 
 
 def _gutter_through(rows: list[list[_Run]]) -> bool:

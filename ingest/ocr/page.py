@@ -208,21 +208,23 @@ def layout_lines(boxes: list[OcrLine]) -> list[Line]:
     table's rows are read (``ingest.extractors.docx``): a row is then never taken for a
     title, and an issue sets such rows as a table."""
     boxes = [b for b in boxes if b.text.strip()]
-    if is_table(boxes):
-        return [Line("\t".join(b.text.strip() for b in row), False) for row in _rows(boxes)]
+    rows = _rows(boxes)
+    if is_table(rows):
+        return [Line("\t".join(b.text.strip() for b in row), False) for row in rows]
     return [line for block in columns(boxes) for line in _block_lines(block)]
 
 
-def is_table(boxes: list[OcrLine]) -> bool:
-    """Whether the page is mostly a table: at least half its rows hold three boxes or more,
-    and its boxes are cells, not lines of prose (most are short against the text's width).
+def is_table(rows: list[list[OcrLine]]) -> bool:
+    """Whether the page (its boxes in visual rows, ``_rows``) is mostly a table: at least
+    half its rows hold three boxes or more, and its boxes are cells, not lines of prose
+    (most are short against the text's width).
     A table's columns have wide gaps between them, which would otherwise be read as a page
     in columns, each row's cells torn apart (the text-PDF reader also tells a table's cells
     from a column's lines by their width: ``ingest.extractors.pdf_order``)."""
-    rows = _rows(boxes)
     cells = sum(len(row) >= 3 for row in rows)
     if cells < 3 or cells < 0.5 * len(rows):
         return False
+    boxes = [b for row in rows for b in row]
     span = max(b.x1 for b in boxes) - min(b.x0 for b in boxes)
     return statistics.median(b.x1 - b.x0 for b in boxes) < 0.3 * span
 

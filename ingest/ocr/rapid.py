@@ -102,8 +102,6 @@ class RapidOcrEngine:
                 for box in result.boxes]  # fmt: skip
 
     def read(self, crops: list[Image.Image]) -> list[tuple[str, float]]:
-        if not crops:
-            return []
         read: list[tuple[str, float]] = []
         # Lines in groups, the heap trimmed between groups: each line's freed working memory
         # otherwise stayed with the C heap through a whole page, and a dense page's 45 lines
