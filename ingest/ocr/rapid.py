@@ -105,9 +105,10 @@ class RapidOcrEngine:
         read: list[tuple[str, float]] = []
         # Lines in groups, the heap trimmed between groups: each line's freed working memory
         # otherwise stayed with the C heap through a whole page, and a dense page's 45 lines
-        # took a reader to 552–669 MB (four runs of benchmarks/ocr_runtimes.py's pages in one
-        # process); in groups of eight, 522–545 MB, for 1–2 % more time on those pages and
-        # nothing measurable on benchmarks/ocr.py's long run.
+        # took a reader to 552–669 MB (benchmarks/ocr_runtimes.py's pages, one process, four
+        # runs beside each other); in groups of eight, 522–545 MB. Its --workers 1 runs, three
+        # each way: 524–584 → 526–551 MB, for 3–6 % more time on those pages (dense ones
+        # weigh most); nothing measurable on benchmarks/ocr.py's long run.
         for start in range(0, len(crops), _READ_GROUP):
             if start:
                 _trim()
